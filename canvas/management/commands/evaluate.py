@@ -1,0 +1,78 @@
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+
+from canvas import document as d
+from canvas.cli import read_document
+from canvas.evaluator import SEVERITY_LABELS, VERDICT_LABELS, evaluate
+
+BLOCK_TITLES = {
+    "channels": "Channels & Customer Relationships",
+    "partners": "Key Partners",
+    "activities": "Key Activities",
+    "resources": "Key Resources",
+    "readiness": "Operational readiness",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Evaluate a canvas document (FILE, or - for standard input). Exit 0 when there is "
+        "no error finding, 1 when there is, 2 when the document is unreadable or invalid."
+    )
+    requires_system_checks = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="canvas document (JSON), or - for standard input")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args, file, format, **options):
+        doc = read_document(file)
+        result = evaluate(doc)
+        if format == "json":
+            self.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            self.stdout.write(render_text(doc, result))
+        if result.errors:
+            sys.exit(1)
+
+
+def render_text(doc: d.CanvasDocument, result) -> str:
+    v = doc.venture
+    runway = (
+        "unlimited (no burn)"
+        if result.runway_unlimited
+        else "unknown"
+        if result.runway_months is None
+        else f"{result.runway_months:.1f} months"
+    )
+    lines = [
+        f"{v.name} — {d.label('solution_type', v.solution_type)}, "
+        f"{d.label('market_stage', v.market_stage)}, {d.label('revenue_model', v.revenue_model)}",
+        f"Score {result.score}/100 · {result.errors} errors · {result.warnings} warnings · "
+        f"{result.infos} info · runway {runway}",
+    ]
+    if result.partners:
+        lines += ["", "Vendor test"]
+        lines += [f"  {VERDICT_LABELS[p.verdict]:<12} {p.name}" for p in result.partners]
+    if result.activities:
+        lines += ["", "Three tests"]
+        for a in result.activities:
+            failed = ", ".join(d.label("test", t) for t in a.failed_tests)
+            lines.append(f"  {'Core' if a.core else 'Not core':<12} {a.name}")
+            if failed:
+                lines.append(f"  {'':<12} fails: {failed}")
+    for block, title in BLOCK_TITLES.items():
+        findings = result.findings_for(block)
+        if not findings:
+            continue
+        lines += ["", title]
+        for f in findings:
+            subject = f" [{f.subject}]" if f.subject else ""
+            lines.append(f"  {SEVERITY_LABELS[f.severity]:<8} {f.rule}{subject}")
+            lines.append(f"           {f.message}")
+    if not result.findings:
+        lines += ["", "No findings: the canvas passes every rule."]
+    return "\n".join(lines)

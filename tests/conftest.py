@@ -1,0 +1,164 @@
+"""The named cast every test draws on.
+
+- alice:   founder of Sepsis Dx (may edit, export, share, resolve comments)
+- dave:    co-founder of Sepsis Dx (same rights as alice)
+- bob:     advisor of Sepsis Dx (reads, comments, exports; never edits)
+- carol:   staff of the Northstar cohort, which holds Sepsis Dx (reads every canvas there)
+- erin:    staff of another cohort (sees nothing of Northstar: 404)
+- frank:   founder of another venture, Other Co (sees nothing of Sepsis Dx: 404)
+- mallory: signed in, belongs to nothing (404 everywhere)
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from canvas.document import CanvasDocument, parse_document
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PASSWORD = "a-long-test-password-42"
+
+
+def load_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def big_document(entries_per_block: int = 50) -> CanvasDocument:
+    """A canvas with ``entries_per_block`` entries in each of the four blocks."""
+    data = load_fixture("sepsis-dx.json")
+    n = entries_per_block
+    data["channels"] = [dict(data["channels"][i % 6], channel=f"Channel {i}") for i in range(n)]
+    data["partners"] = [dict(data["partners"][i % 5], name=f"Partner {i}") for i in range(n)]
+    data["activities"] = [
+        dict(data["activities"][i % 5], name=f"Activity {i}", outsourced_to=None) for i in range(n)
+    ]
+    data["resources"] = [dict(data["resources"][i % 6], name=f"Resource {i}") for i in range(n)]
+    return parse_document(data)
+
+
+@pytest.fixture
+def sepsis_data() -> dict:
+    return copy.deepcopy(load_fixture("sepsis-dx.json"))
+
+
+@pytest.fixture
+def sepsis_doc(sepsis_data) -> CanvasDocument:
+    return parse_document(sepsis_data)
+
+
+def _user(django_user_model, name: str):
+    return django_user_model.objects.create_user(
+        username=f"{name}@example.org", email=f"{name}@example.org", password=PASSWORD
+    )
+
+
+@pytest.fixture
+def cohort(db):
+    from canvas.models import Cohort
+
+    return Cohort.objects.create(slug="northstar", name="Northstar")
+
+
+@pytest.fixture
+def other_cohort(db):
+    from canvas.models import Cohort
+
+    return Cohort.objects.create(slug="elsewhere", name="Elsewhere")
+
+
+@pytest.fixture
+def venture(db, cohort, sepsis_doc):
+    from canvas.models import create_venture
+
+    return create_venture("sepsis-dx", sepsis_doc, cohort=cohort)
+
+
+@pytest.fixture
+def other_venture(db, other_cohort, sepsis_doc):
+    from canvas.models import create_venture
+
+    doc = sepsis_doc.model_copy(
+        update={"venture": sepsis_doc.venture.model_copy(update={"name": "Other Co"})}
+    )
+    return create_venture("other-co", doc, cohort=other_cohort)
+
+
+def _member(venture, user, role):
+    from canvas.models import Membership
+
+    Membership.objects.create(venture=venture, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(django_user_model, venture):
+    return _member(venture, _user(django_user_model, "alice"), "founder")
+
+
+@pytest.fixture
+def dave(django_user_model, venture):
+    return _member(venture, _user(django_user_model, "dave"), "founder")
+
+
+@pytest.fixture
+def bob(django_user_model, venture):
+    return _member(venture, _user(django_user_model, "bob"), "advisor")
+
+
+@pytest.fixture
+def carol(django_user_model, cohort):
+    from canvas.models import CohortStaff
+
+    user = _user(django_user_model, "carol")
+    CohortStaff.objects.create(cohort=cohort, user=user)
+    return user
+
+
+@pytest.fixture
+def erin(django_user_model, other_cohort):
+    from canvas.models import CohortStaff
+
+    user = _user(django_user_model, "erin")
+    CohortStaff.objects.create(cohort=other_cohort, user=user)
+    return user
+
+
+@pytest.fixture
+def frank(django_user_model, other_venture):
+    return _member(other_venture, _user(django_user_model, "frank"), "founder")
+
+
+@pytest.fixture
+def mallory(django_user_model, db):
+    return _user(django_user_model, "mallory")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice):
+    return client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob):
+    return client_for(bob)
+
+
+@pytest.fixture
+def carol_client(carol):
+    return client_for(carol)
+
+
+@pytest.fixture
+def mallory_client(mallory):
+    return client_for(mallory)
