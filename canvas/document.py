@@ -279,18 +279,23 @@ class Readiness(_Model):
         return [(q, getattr(self, q)) for q in READINESS_QUESTIONS]
 
 
-Entries = Field(default_factory=list, max_length=MAX_ENTRIES)
-
-
 class CanvasDocument(_Model):
     schema_version: Literal[1]
     venture: Venture
-    channels: Annotated[list[Channel], Entries]
-    partners: Annotated[list[Partner], Entries]
-    activities: Annotated[list[Activity], Entries]
-    resources: Annotated[list[Resource], Entries]
+    channels: Annotated[list[Channel], Field(max_length=MAX_ENTRIES)]
+    partners: Annotated[list[Partner], Field(max_length=MAX_ENTRIES)]
+    activities: Annotated[list[Activity], Field(max_length=MAX_ENTRIES)]
+    resources: Annotated[list[Resource], Field(max_length=MAX_ENTRIES)]
     finances: Finances = Field(default_factory=Finances)
     readiness: Readiness = Field(default_factory=Readiness)
+
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        # Literal[1] alone would accept true and 1.0
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise PydanticCustomError("literal_error", "must be 1", {"expected": "1"})
+        return value
 
     @field_validator("finances", "readiness", mode="before")
     @classmethod
@@ -306,7 +311,7 @@ class CanvasDocument(_Model):
             if key in seen:
                 raise PydanticCustomError(
                     "duplicate_partner",
-                    "'{name}' is already the name of partner {first} (names are compared "
+                    "'{name}' is already the name of partners.{first} (names are compared "
                     "ignoring case); give each partner a distinct name",
                     {"name": partner.name, "first": seen[key], "index": i},
                 )
@@ -381,6 +386,8 @@ def _message(error: dict[str, Any]) -> str:
         return "must be true or false"
     if kind == "string_type":
         return "must be text"
+    if kind == "string_unicode":
+        return "must be valid Unicode text"
     if kind == "list_type":
         return "must be a list"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -434,6 +441,8 @@ def load_json(raw: bytes | str) -> Any:
         raise DocumentError([Problem("", message)]) from None
     except ValueError as exc:
         raise DocumentError([Problem("", f"is not valid JSON: {exc}")]) from None
+    except RecursionError:
+        raise DocumentError([Problem("", "is nested too deeply to be a canvas document")]) from None
 
 
 def parse_document(raw: bytes | str | dict[str, Any] | Any) -> CanvasDocument:
@@ -449,6 +458,14 @@ def parse_document(raw: bytes | str | dict[str, Any] | Any) -> CanvasDocument:
 
 def json_schema() -> dict[str, Any]:
     schema = CanvasDocument.model_json_schema()
+    # What the parser also accepts: null finances/readiness, currency in any case.
+    for key in ("finances", "readiness"):
+        prop = schema["properties"][key]
+        ref = {"$ref": prop.pop("$ref")}
+        prop["anyOf"] = [ref, {"type": "null"}]
+    currency = schema["$defs"]["Finances"]["properties"]["currency"]
+    currency["pattern"] = r"^\s*[A-Za-z]{3}\s*$"
+    currency["description"] = "Three-letter currency code (stored upper-case)"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Operations Canvas document"
     return schema
