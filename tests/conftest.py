@@ -162,3 +162,59 @@ def carol_client(carol):
 @pytest.fixture
 def mallory_client(mallory):
     return client_for(mallory)
+
+
+# --- browser tests (Playwright driving Debian's chromium) ---------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless chromium for the whole run."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls that
+    # tests make around it are ordinary synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """A fresh browser context and page; fails the test on any console CSP error."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base_url = live_server.url
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    yield page
+    context.close()
+    assert not csp_errors, f"CSP violations: {csp_errors}"
+
+
+def login(page, user, password: str = PASSWORD) -> None:
+    """Sign in through the real login form, as a person would."""
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("Email").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(page.base_url + "/")
