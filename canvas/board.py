@@ -1,0 +1,487 @@
+"""The canvas board as template context: a pure function of a document and its evaluation.
+
+``board_context(doc, evaluation)`` is all ``templates/canvas/_board.html`` needs, so the board
+renders read-only from a document alone (an old version, a share link) exactly as the editor
+shows it. The editor passes the database rows as ``entries`` (in document order) so each entry
+carries its primary key and version, and ``editable=True`` with ``base_url`` to show the edit
+controls.
+
+Entry elements get stable ids: ``partner-12`` (the row's pk) in the editor, ``partners-3``
+(the index in the document) when rendered from a document alone. Findings link to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import guidance
+from .document import (
+    CATEGORIES,
+    MARKET_STAGES,
+    MODES,
+    PARTNER_TYPES,
+    RATINGS,
+    READINESS_QUESTIONS,
+    RECOVERY_TIMES,
+    REPLACEMENT_COSTS,
+    REVENUE_MODELS,
+    ROUTES,
+    SOLUTION_TYPES,
+    STAGES,
+    TAGS,
+    TESTS,
+    CanvasDocument,
+)
+from .evaluator import (
+    PASSING_RATINGS,
+    RULES_BY_ID,
+    SEVERITY_LABELS,
+    VERDICT_LABELS,
+    Evaluation,
+    Finding,
+)
+
+ENTRY_BLOCKS = ("channels", "partners", "activities", "resources")
+SINGULAR = {
+    "channels": "channel",
+    "partners": "partner",
+    "activities": "activity",
+    "resources": "resource",
+}
+BLOCK_TITLES = {
+    "channels": "Channels & Customer Relationships",
+    "partners": "Key Partners",
+    "activities": "Key Activities",
+    "resources": "Key Resources",
+    "readiness": "Operational readiness",
+}
+VERDICT_CLASSES = {"key_partner": "good", "vendor": "warning", "borderline": "info"}
+LIST_IDS = {
+    "channels": "channel-lanes",
+    "partners": "partners-list",
+    "activities": "activities-list",
+    "resources": "resources-list",
+}
+ADD_LABELS = {
+    "channels": "Add a channel",
+    "partners": "Add a partner",
+    "activities": "Add an activity",
+    "resources": "Add a resource",
+}
+ANSWER_LABELS = {True: "Yes", False: "No", None: "Not answered"}
+
+# Rules whose subject is a stage, a resource category or a readiness question, not an entry.
+_STAGE_RULES = frozenset({"CH01"})
+_CATEGORY_RULES = frozenset({"KR01"})
+_QUESTION_RULES = frozenset({"RD01", "RD02"})
+_RUNWAY_RULES = frozenset({"KR02", "KR03", "KR04"})
+
+
+def score_class(score: int) -> str:
+    """'good', 'fair' or 'poor' (the colour of the score chip)."""
+    if score >= 80:
+        return "good"
+    return "fair" if score >= 50 else "poor"
+
+
+def entry_dom_id(block: str, *, pk: int | None = None, index: int = 0) -> str:
+    """``partner-12`` for a database row, ``partners-3`` for the 4th entry of a document."""
+    return f"{SINGULAR[block]}-{pk}" if pk is not None else f"{block}-{index}"
+
+
+def format_amount(value: float | None) -> str:
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def runway_text(evaluation: Evaluation) -> tuple[str, str]:
+    """(text, class) for the runway figure: '18.0 months', 'Unlimited' or 'Unknown'."""
+    if evaluation.runway_unlimited:
+        return "Unlimited (no monthly burn)", "good"
+    months = evaluation.runway_months
+    if months is None:
+        return "Unknown", "poor"
+    text = f"{months:.1f} months"
+    if months < 6:
+        return text, "poor"
+    return text, "fair" if months < 12 else "good"
+
+
+def _finding(f: Finding, href: str) -> dict[str, Any]:
+    rule = RULES_BY_ID.get(f.rule)
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "severity_label": SEVERITY_LABELS.get(f.severity, f.severity),
+        "block": f.block,
+        "subject": f.subject,
+        "message": f.message,
+        "title": rule.title if rule else f.rule,
+        "href": href,
+    }
+
+
+def _channel(item: dict[str, Any], ch: Any) -> None:
+    item["name"] = ch.channel
+    item["stage_label"] = STAGES[ch.stage]
+    item["route_label"] = ROUTES[ch.route]
+    item["route_short"] = ROUTES[ch.route].split(" (")[0]
+    item["mode_label"] = MODES.get(ch.mode, "") if ch.mode else ""
+    item["tag_labels"] = [TAGS[t] for t in ch.tags]
+
+
+def _partner(item: dict[str, Any], p: Any, evaluation: Evaluation, index: int) -> None:
+    item["name"] = p.name
+    item["type_label"] = PARTNER_TYPES[p.partner_type]
+    item["recovery_label"] = RECOVERY_TIMES[p.recovery_time]
+    item["cost_label"] = REPLACEMENT_COSTS[p.replacement_cost]
+    verdict = (
+        evaluation.partners[index].verdict
+        if index < len(evaluation.partners)
+        else evaluation.partner_verdict(p.name)
+    ) or "borderline"
+    item["verdict"] = verdict
+    item["verdict_label"] = VERDICT_LABELS[verdict]
+    item["verdict_class"] = VERDICT_CLASSES[verdict]
+
+
+def _activity(item: dict[str, Any], a: Any, partner_keys: set[str]) -> None:
+    item["name"] = a.name
+    tests = []
+    failed = []
+    for key, label in TESTS.items():
+        assessment = getattr(a, key)
+        passed = assessment.rating in PASSING_RATINGS
+        if not passed:
+            failed.append(label)
+        tests.append(
+            {
+                "key": key,
+                "label": label,
+                "rating": assessment.rating,
+                "rating_label": RATINGS[assessment.rating],
+                "rationale": assessment.rationale,
+                "passed": passed,
+            }
+        )
+    item["tests"] = tests
+    item["core"] = not failed
+    item["failed_labels"] = failed
+    item["failed_text"] = _and(failed) if failed else ""
+    item["declared_core"] = a.declared_core
+    item["outsourced_to"] = a.outsourced_to
+    target = a.outsourced_to
+    item["outsourced_known"] = target is None or target.casefold() in partner_keys
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _resource(item: dict[str, Any], r: Any) -> None:
+    item["name"] = r.name
+    item["category_label"] = CATEGORIES[r.category]
+    months = r.replacement_months
+    if months is None:
+        item["months_text"] = ""
+    else:
+        number = int(months) if float(months).is_integer() else months
+        item["months_text"] = f"{number} month{'' if number == 1 else 's'}"
+
+
+def _items(
+    block: str,
+    doc: CanvasDocument,
+    evaluation: Evaluation,
+    rows: Sequence[Any] | None,
+    editable: bool,
+    base_url: str,
+    open_forms: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    items = []
+    entries = getattr(doc, block)
+    partner_keys = {p.name.casefold() for p in doc.partners} if block == "activities" else set()
+    for index, data in enumerate(entries):
+        row = rows[index] if rows is not None and index < len(rows) else None
+        pk = row.pk if row is not None else None
+        dom_id = entry_dom_id(block, pk=pk, index=index)
+        item: dict[str, Any] = {
+            "block": block,
+            "index": index,
+            "dom_id": dom_id,
+            "pk": pk,
+            "version": row.version if row is not None else None,
+            "data": data,
+            "findings": [],
+            "url": f"{base_url}{block}/{pk}/" if editable and pk is not None else "",
+            "form": open_forms.get(dom_id),
+            "list_id": LIST_IDS[block],
+        }
+        if block == "channels":
+            _channel(item, data)
+        elif block == "partners":
+            _partner(item, data, evaluation, index)
+        elif block == "activities":
+            _activity(item, data, partner_keys)
+        else:
+            _resource(item, data)
+        items.append(item)
+    _mark_ends(items)
+    return items
+
+
+def _mark_ends(items: list[dict[str, Any]]) -> None:
+    for i, item in enumerate(items):
+        item["first"] = i == 0
+        item["last"] = i == len(items) - 1
+
+
+def _link_findings(
+    evaluation: Evaluation, items: Mapping[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Finding dicts with an href to their entry (or lane, category, question, block);
+    entry findings are also attached to the entry's ``findings`` list."""
+    by_name: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for block, block_items in items.items():
+        for item in block_items:
+            by_name.setdefault((block, item["name"]), []).append(item)
+    used: dict[tuple[str, str], int] = {}
+    result = []
+    for f in evaluation.findings:
+        href = "#finances" if f.rule in _RUNWAY_RULES else f"#block-{f.block}"
+        if f.subject is not None:
+            if f.rule in _STAGE_RULES:
+                href = f"#lane-{f.subject}"
+            elif f.rule in _CATEGORY_RULES:
+                href = f"#category-{f.subject}"
+            elif f.rule in _QUESTION_RULES:
+                href = f"#readiness-{f.subject}"
+            else:
+                candidates = by_name.get((f.block, f.subject), [])
+                if candidates:
+                    # Duplicate names (allowed for activities): the n-th finding of a rule for
+                    # a name goes to the n-th entry of that name, a fair guess in document order.
+                    key = (f.rule, f"{f.block}\x00{f.subject}")
+                    n = used.get(key, 0)
+                    used[key] = n + 1
+                    target = candidates[min(n, len(candidates) - 1)]
+                    href = f"#{target['dom_id']}"
+                    finding = _finding(f, href)
+                    target["findings"].append(finding)
+                    result.append(finding)
+                    continue
+        result.append(_finding(f, href))
+    return result
+
+
+def board_context(
+    doc: CanvasDocument,
+    evaluation: Evaluation,
+    *,
+    entries: Mapping[str, Sequence[Any]] | None = None,
+    editable: bool = False,
+    base_url: str = "",
+    versions: Mapping[str, int] | None = None,
+    open_forms: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything ``canvas/_board.html`` renders.
+
+    - ``entries``: block -> model rows in document order (the editor); gives pk and version.
+    - ``editable`` and ``base_url`` (``/ventures/<slug>/canvas/``): show the edit controls.
+    - ``versions``: {"venture", "finances", "readiness"} optimistic-lock versions (editor).
+    - ``open_forms``: element id -> form context, for parts shown as a form (editor).
+    """
+    entries = entries or {}
+    open_forms = open_forms or {}
+    versions = versions or {}
+    editable = bool(editable)
+    items = {
+        block: _items(block, doc, evaluation, entries.get(block), editable, base_url, open_forms)
+        for block in ENTRY_BLOCKS
+    }
+    findings = _link_findings(evaluation, items)
+
+    lanes = []
+    for stage, stage_label in STAGES.items():
+        lane_items = [i for i in items["channels"] if i["data"].stage == stage]
+        _mark_lane_ends(lane_items)
+        lanes.append(
+            {
+                "stage": stage,
+                "label": stage_label,
+                "dom_id": f"lane-{stage}",
+                "items": lane_items,
+                "help": guidance.STAGES[stage],
+                "missing": not lane_items,
+                "slot": add_slot(
+                    "channels",
+                    base_url,
+                    open_forms,
+                    stage=stage,
+                    label=f"Add a {stage_label} channel",
+                ),
+            }
+        )
+
+    present = {r.category for r in doc.resources}
+    categories = [
+        {
+            "key": key,
+            "label": label,
+            "dom_id": f"category-{key}",
+            "present": key in present,
+            "help": guidance.CATEGORIES[key],
+        }
+        for key, label in CATEGORIES.items()
+    ]
+
+    readiness_findings: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        if f["block"] == "readiness" and f["subject"]:
+            readiness_findings.setdefault(f["subject"], []).append(f)
+    readiness = [
+        {
+            "key": key,
+            "label": label,
+            "answer": answer,
+            "answer_label": ANSWER_LABELS[answer],
+            "answer_class": {True: "good", False: "warning", None: "neutral"}[answer],
+            "dom_id": f"readiness-{key}",
+            "findings": readiness_findings.get(key, []),
+        }
+        for key, answer in doc.readiness.answers()
+        for label in (READINESS_QUESTIONS[key],)
+    ]
+
+    fin = doc.finances
+    runway, runway_cls = runway_text(evaluation)
+    venture = doc.venture
+    solution_type = venture.solution_type
+    groups = [
+        {
+            "block": block,
+            "label": BLOCK_TITLES[block],
+            "dom_id": f"findings-{block}",
+            "findings": [f for f in findings if f["block"] == block],
+        }
+        for block in (*ENTRY_BLOCKS, "readiness")
+    ]
+    block_counts = {
+        g["block"]: {
+            "errors": sum(1 for f in g["findings"] if f["severity"] == "error"),
+            "warnings": sum(1 for f in g["findings"] if f["severity"] == "warning"),
+            "total": len(g["findings"]),
+        }
+        for g in groups
+    }
+
+    variant = guidance.SOLUTION_TYPES[solution_type]
+    return {
+        "editable": editable,
+        "base_url": base_url,
+        "doc": doc,
+        "evaluation": evaluation,
+        "venture": {
+            "name": venture.name,
+            "solution_type": solution_type,
+            "solution_type_label": SOLUTION_TYPES[solution_type],
+            "market_stage": venture.market_stage,
+            "market_stage_label": MARKET_STAGES[venture.market_stage],
+            "revenue_model": venture.revenue_model,
+            "revenue_model_label": REVENUE_MODELS[venture.revenue_model],
+            "version": versions.get("venture"),
+            "form": open_forms.get("venture"),
+        },
+        "score": evaluation.score,
+        "score_class": score_class(evaluation.score),
+        "counts": {
+            "errors": evaluation.errors,
+            "warnings": evaluation.warnings,
+            "infos": evaluation.infos,
+        },
+        "block_counts": block_counts,
+        "titles": BLOCK_TITLES,
+        "lanes": lanes,
+        "channels": items["channels"],
+        "partners": items["partners"],
+        "activities": items["activities"],
+        "resources": items["resources"],
+        "categories": categories,
+        "finances": {
+            "cash_on_hand": fin.cash_on_hand,
+            "monthly_burn": fin.monthly_burn,
+            "currency": fin.currency,
+            "cash_text": format_amount(fin.cash_on_hand),
+            "burn_text": format_amount(fin.monthly_burn),
+            "runway_text": runway,
+            "runway_class": runway_cls,
+            "version": versions.get("finances"),
+            "form": open_forms.get("finances"),
+        },
+        "readiness": readiness,
+        "readiness_version": versions.get("readiness"),
+        "readiness_form": open_forms.get("readiness"),
+        "findings": findings,
+        "finding_groups": groups,
+        "add_slots": {
+            block: add_slot(block, base_url, open_forms, label=ADD_LABELS[block])
+            for block in ("partners", "activities", "resources")
+        },
+        "guidance": {
+            "channels_intro": guidance.CHANNELS_INTRO,
+            "market_stage": guidance.MARKET_STAGES[venture.market_stage],
+            "variant_title": variant["title"],
+            "variant_points": variant["points"],
+            "variant_rules": [
+                {"id": rid, "title": RULES_BY_ID[rid].title, "summary": RULES_BY_ID[rid].summary}
+                for rid in guidance.VARIANT_RULES[solution_type]
+                if rid in RULES_BY_ID
+            ],
+            "partners_intro": guidance.PARTNERS_INTRO,
+            "vendor_test": guidance.VENDOR_TEST,
+            "vendor_answers": guidance.VENDOR_TEST_ANSWERS,
+            "partners_tip": guidance.PARTNERS_TIP,
+            "activities_intro": guidance.ACTIVITIES_INTRO,
+            "tests": [
+                {"key": key, "label": TESTS[key], "text": text}
+                for key, text in guidance.TESTS.items()
+            ],
+            "tests_pass": guidance.TESTS_PASS,
+            "resources_intro": guidance.RESOURCES_INTRO,
+            "runway": guidance.RUNWAY,
+            "readiness_intro": guidance.READINESS_INTRO,
+        },
+    }
+
+
+def add_slot(
+    block: str,
+    base_url: str,
+    open_forms: Mapping[str, Any],
+    *,
+    stage: str | None = None,
+    label: str = "",
+) -> dict[str, Any]:
+    """Where a new entry is added: a button, or the add form when it is open."""
+    slot_id = f"add-{block}-{stage}" if stage else f"add-{block}"
+    query = f"?stage={stage}" if stage else ""
+    return {
+        "id": slot_id,
+        "block": block,
+        "stage": stage,
+        "form": open_forms.get(slot_id),
+        "label": label or ADD_LABELS[block],
+        "url": f"{base_url}{block}/new/{query}",
+        "href": f"{base_url}?add={slot_id[4:]}#{slot_id}",
+    }
+
+
+def _mark_lane_ends(items: list[dict[str, Any]]) -> None:
+    """Move buttons in a lane move within the lane: first/last are per lane."""
+    for i, item in enumerate(items):
+        item["first"] = i == 0
+        item["last"] = i == len(items) - 1
