@@ -1,4 +1,5 @@
 # Operations Canvas — the two commands: `make run` and `make test`.
+# Also: make serve (production-like gunicorn), make load (load test), make bench.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
@@ -6,19 +7,25 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 3
+LOAD_SECONDS ?= 60
 
 # A Python >= 3.12: the one .python-version selects (pyenv), else any found.
 FIND_PYTHON = for p in python3 python3.13 python3.12 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p; exit 0; fi; \
 	done; exit 1
 
-.PHONY: help run serve test lint format venv deps test-deps chromium migrate bench clean
+.PHONY: help run serve test test-sqlite test-postgres check-migrations lint format venv deps \
+	test-deps chromium migrate bench load load-sqlite load-postgres clean
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make test   set up .venv with test tools, lint, run the whole suite"
+	@echo "make serve  production-like: gunicorn ($(WORKERS) workers), DEBUG off, whitenoise, on http://$(HOST):$(PORT)"
+	@echo "make test   set up .venv with test tools, lint, run the whole suite on SQLite, then on PostgreSQL"
+	@echo "            (make test-sqlite / make test-postgres run one of the two; PYTEST_ARGS=... is passed on)"
 	@echo "make lint   ruff format --check and ruff check"
-	@echo "make bench  run the benchmark scripts"
+	@echo "make load   load test (20 founders, $(LOAD_SECONDS) s) against gunicorn on SQLite, then on PostgreSQL"
+	@echo "make bench  run every benchmark script and print one table"
 
 $(PY):
 	@py="$$($(FIND_PYTHON))" || { echo "error: Python 3.12 or newer is needed and none was found (tried python3, python3.13, python3.12, ~/.pyenv/versions/3.12+)." >&2; exit 1; }; \
@@ -68,12 +75,42 @@ format: test-deps
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: test-deps chromium lint
+check-migrations: deps
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "error: models changed without a migration" >&2; exit 1; }
-	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-bench: deps
-	@for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
+# The whole suite runs twice: on SQLite (the embedded default), then on a throwaway
+# PostgreSQL server that scripts/with-postgres starts on a loopback port and always
+# stops. A PostgreSQL that cannot be installed or started fails the run.
+test: test-deps chromium lint check-migrations
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: test-deps chromium
+	@echo "== test suite on SQLite"
+	env -u DATABASE_URL $(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: test-deps chromium
+	@echo "== test suite on PostgreSQL"
+	scripts/with-postgres $(PY) -m pytest -q $(PYTEST_ARGS)
+
+# Production-like serving: gunicorn workers, DEBUG off, whitenoise, JSON request logs.
+# Plain http on loopback, so SSL redirect and secure cookies are off by default here
+# (set DJANGO_SSL_REDIRECT=true DJANGO_SECURE_COOKIES=true behind a TLS proxy).
+serve: deps
+	WORKERS=$(WORKERS) HOST=$(HOST) PORT=$(PORT) scripts/serve
+
+# Load test: 20 simulated founders for LOAD_SECONDS against gunicorn, on SQLite then
+# on PostgreSQL; fails on any error or lost acknowledged edit.
+load: load-sqlite load-postgres
+
+load-sqlite: test-deps
+	env -u DATABASE_URL $(PY) bench/load_test.py --seconds $(LOAD_SECONDS)
+
+load-postgres: test-deps
+	scripts/with-postgres --durable $(PY) bench/load_test.py --seconds $(LOAD_SECONDS)
+
+bench: test-deps
+	$(PY) bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

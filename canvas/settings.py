@@ -52,10 +52,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "canvas",
 ]
 
 MIDDLEWARE = [
+    "canvas.middleware.RequestLogMiddleware",  # first: one JSON line per request, timed
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,7 +96,13 @@ TEMPLATES = [
 if env("DATABASE_URL"):
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+    # Persistent connections (one per gunicorn worker), checked before reuse.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env("DATABASE_URL"), conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60)
+        )
+    }
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("TEST", {})
     if env("DATABASE_TEST_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = env("DATABASE_TEST_NAME")
@@ -182,7 +190,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -217,13 +225,39 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Operations Canvas <canvas@localh
 # --- PDF --------------------------------------------------------------------------
 PDF_TIMEOUT_SECONDS = envint("PDF_TIMEOUT_SECONDS", 20)
 
+# --- background tasks (django.tasks; database-backed queue from django-tasks-db) ----
+# Run the worker with `python manage.py db_worker` (add --batch to drain and exit).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- logging ----------------------------------------------------------------------
+# canvas.request writes one JSON line per request (canvas/middleware.py) to stderr;
+# DJANGO_REQUEST_LOG_LEVEL=WARNING keeps only 4xx/5xx lines.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s %(message)s"},
+        "json": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
+        "canvas.request": {
+            "handlers": ["requests"],
+            "level": env("DJANGO_REQUEST_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+        # the request log already has one line per request, 4xx/5xx included
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},

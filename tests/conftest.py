@@ -51,6 +51,12 @@ def sepsis_doc(sepsis_data) -> CanvasDocument:
     return parse_document(sepsis_data)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is deliberately slow; tests need not be."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _user(django_user_model, name: str):
     return django_user_model.objects.create_user(
         username=f"{name}@example.org", email=f"{name}@example.org", password=PASSWORD

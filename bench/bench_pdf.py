@@ -1,0 +1,168 @@
+"""Benchmark: the canvas PDF, measured in-process after a warm-up.
+
+Run from the repository root:  python bench/bench_pdf.py [--runs N] [--big-runs N]
+
+For each of the two worked examples and a 200-entry canvas (50 per block) it prints
+- the median time of ``manage.py canvas_pdf FILE -o OUT.pdf`` run in-process
+  (``call_command``: read and validate the file, evaluate, render, write atomically);
+- the median time of a bare WeasyPrint render of the same HTML without the app around
+  it (``HTML(string).write_pdf(stylesheets=[CSS])`` with WeasyPrint's own URL fetcher,
+  file: URLs and a new font configuration, as a plain WeasyPrint user would), and the
+  ratio app / bare: the app's overhead is the ratio minus one;
+- what the render deadline costs: the same render with and without it.
+The machine is shared, so it also prints the load average and a fixed pure-Python
+workload's time: figures measured under load are slower across the board.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "canvas.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from weasyprint import CSS, HTML  # noqa: E402
+
+from canvas import pdf  # noqa: E402
+from canvas.document import parse_document  # noqa: E402
+from canvas.evaluator import evaluate  # noqa: E402
+
+TARGET_SECONDS = 0.5
+OVERHEAD_LIMIT = 0.20
+
+
+def median_times(funcs: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Median seconds of each function, after one warm-up call each. The calls are
+    interleaved (a, b, c, a, b, c, ...) so that a burst of load elsewhere on a shared
+    machine hits all of them alike rather than one."""
+    for func in funcs.values():
+        func()
+    times: dict[str, list[float]] = {name: [] for name in funcs}
+    for _ in range(runs):
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            func()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def calibration() -> float:
+    """Seconds for a fixed pure-Python loop (about 0.3 s on an idle modern core)."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
+def bare_render(html: str) -> bytes:
+    """WeasyPrint without the app: default fetcher, file: URLs, fresh fonts."""
+    css_text = (pdf.STATIC_DIR / "css" / "pdf.css").read_text()
+    css_text = css_text.replace(f"{pdf.STATIC_SCHEME}:", pdf.STATIC_DIR.as_uri() + "/")
+    return HTML(string=html, base_url=str(pdf.STATIC_DIR)).write_pdf(
+        stylesheets=[CSS(string=css_text, base_url=str(pdf.STATIC_DIR))]
+    )
+
+
+def app_html(doc) -> str:
+    """The HTML the app renders for ``doc`` (after its layout check)."""
+    report = pdf.Report(doc, evaluate(doc), "current", pdf.datetime.now(pdf.UTC), (), "")
+    css, fonts = pdf._stylesheet()
+    for _ in range(3):
+        html = report.html()
+        document = HTML(
+            string=html, base_url=f"{pdf.STATIC_SCHEME}:", url_fetcher=pdf.StaticFilesOnly()
+        ).render(stylesheets=[css], font_config=fonts)
+        if not report.adjust(document):
+            return html
+    return report.html()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per worked example")
+    parser.add_argument("--big-runs", type=int, default=3, help="timed runs for 200 entries")
+    args = parser.parse_args()
+
+    from conftest import big_document
+
+    work = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+    big = work / "big-200.json"
+    big.write_text(big_document(50).to_json())
+    cases = [
+        ("sepsis-dx (worked example, healthtech)", ROOT / "fixtures" / "sepsis-dx.json", args.runs),
+        (
+            "sepsis-predict (worked example, digital medicine)",
+            ROOT / "fixtures" / "sepsis-predict.json",
+            args.runs,
+        ),
+        ("200 entries (50 per block)", big, args.big_runs),
+    ]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"machine: load average {load:.2f} on {os.cpu_count()} cores; "
+        f"calibration loop {calibration():.2f} s (about 0.3 s when idle)"
+    )
+    for title, path, runs in cases:
+        out = work / "out.pdf"
+        doc = parse_document(path.read_bytes())
+        html = app_html(doc)
+        medians = median_times(
+            {
+                "command": lambda path=path, out=out: call_command(
+                    "canvas_pdf",
+                    str(path),
+                    "-o",
+                    str(out),
+                    "--timeout",
+                    "600",
+                    stdout=io.StringIO(),
+                ),
+                "bare": lambda html=html: bare_render(html),
+                "with_deadline": lambda doc=doc: pdf.render_canvas_pdf(doc, timeout=600),
+                "without_deadline": lambda doc=doc: pdf.render_canvas_pdf(doc, timeout=0),
+            },
+            runs,
+        )
+        command, bare = medians["command"], medians["bare"]
+        with_deadline, without = medians["with_deadline"], medians["without_deadline"]
+        pages = len(PdfReader(io.BytesIO(out.read_bytes())).pages)
+        ratio = command / bare
+        verdict = ""
+        if "worked example" in title:
+            verdict = (
+                " (target < 0.5 s: " + ("met" if command < TARGET_SECONDS else "NOT met") + ")"
+            )
+        print(
+            f"{title}: canvas_pdf median {command:.3f} s over {runs} runs{verdict}, {pages} pages"
+        )
+        print(
+            f"  bare WeasyPrint, same HTML: {bare:.3f} s; app / bare = {ratio:.2f} "
+            f"(app overhead {(ratio - 1) * 100:+.0f}%, limit +{OVERHEAD_LIMIT * 100:.0f}%: "
+            + ("met" if ratio - 1 < OVERHEAD_LIMIT else "NOT met")
+            + ")"
+        )
+        print(
+            f"  render deadline: {with_deadline:.3f} s with, {without:.3f} s without "
+            f"({(with_deadline / without - 1) * 100:+.1f}%)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""The cohort dashboard, its CSV, the comparison page and the bulk PDF export.
+
+Every figure comes from the cached evaluation on each canvas (one query for the whole
+table); the computation lives in ``canvas.cohort``. Cohort staff only: anyone else gets
+404 from ``visible_cohort``.
+"""
+
+from __future__ import annotations
+
+import csv
+from html import escape
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from .. import cohort as figures
+from ..document import MARKET_STAGES, SOLUTION_TYPES
+from ..http import HtmxHttpRequest
+from ..models import ENTRY_MODELS, BulkExport, Cohort, Venture
+from ..permissions import visible_cohort
+from ..tasks import start_export
+
+
+def _cohort_rows(cohort: Cohort) -> list[figures.Row]:
+    """One query: the cohort's ventures with their canvases (and cached evaluations)."""
+    ventures = Venture.objects.filter(cohort=cohort).select_related("canvas").order_by("name")
+    return figures.rows(ventures)
+
+
+def _cell(value: object, heat: str) -> str:
+    return f'<td class="num heat heat-{heat}">{escape(str(value))}</td>'
+
+
+def row_html(row: figures.Row) -> SafeString:
+    """One table row, every value escaped. Built here rather than by the template engine:
+    a 100-venture table is ~5,000 template variables, which was most of the page's time.
+    The cells follow the table head in ``canvas/cohort.html#table``."""
+    slug, name = escape(row.slug), escape(row.name)
+    blocks = "".join(
+        f'<td class="heat heat-{b.heat} block-cell"><span aria-hidden="true">{b.mark}</span>'
+        f'<span class="visually-hidden">{b.text}</span></td>'
+        for b in row.blocks
+    )
+    updated = "—"
+    if row.updated_at:
+        when = localtime(row.updated_at)
+        updated = f'<time datetime="{when.isoformat()}">{date_format(when, "j M y")}</time>'
+    return mark_safe(  # safe: every value from the data is escaped
+        "<tr>"
+        f'<td class="select-col"><input type="checkbox" name="v" value="{slug}" form="compare"'
+        f' id="pick-{slug}" aria-label="Compare {name}"></td>'
+        f'<th scope="row" class="name-col"><a href="{escape(row.canvas_url)}">{name}</a></th>'
+        f'<td class="wrap">{escape(row.solution_type_label)}</td>'
+        f'<td class="wrap">{escape(row.market_stage_short)}</td>'
+        + _cell(row.score if row.evaluated else "—", row.score_heat)
+        + _cell(row.errors, row.errors_heat)
+        + _cell(row.warnings, row.warnings_heat)
+        + _cell(row.infos, row.infos_heat)
+        + blocks
+        + f'<td class="num heat heat-{row.core_heat}">{row.core_activities}'
+        f'<span class="of"> of {row.activities}</span></td>'
+        f'<td class="num heat heat-{row.key_partners_heat}">{row.key_partners}'
+        f'<span class="of"> of {row.partners}</span></td>'
+        + _cell(row.vendors, row.vendors_heat)
+        + _cell(row.runway_text, row.runway_heat)
+        + _cell(f"{row.readiness_yes}/5", row.readiness_heat)
+        + f'<td class="num">{updated}</td></tr>'
+    )
+
+
+def _swaps(request: HtmxHttpRequest, target: str) -> bool:
+    """True for an htmx request that swaps just ``target`` (not a history restore)."""
+    htmx = request.htmx
+    return bool(htmx) and htmx.target == target and not htmx.history_restore_request
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def cohort_dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    cohort = visible_cohort(request.user, slug)
+    table = _cohort_rows(cohort)
+    state = figures.TableState.from_query(request.GET)
+    context = {
+        "cohort": cohort,
+        "state": state,
+        "rows": [row_html(r) for r in state.apply(table)],
+        "total": len(table),
+        "headers": state.headers(),
+        "solution_types": SOLUTION_TYPES,
+        "market_stages": MARKET_STAGES,
+    }
+    if _swaps(request, "table"):
+        return render(request, "canvas/cohort.html#table", context)
+    context |= {
+        "summary": figures.summary(table),
+        "gaps": figures.common_gaps(table),
+        "histogram": figures.score_histogram(table),
+        "scatter": figures.runway_scatter(table),
+        "core_bars": figures.core_activity_bars(table),
+        "export": cohort.exports.first(),
+    }
+    return render(request, "canvas/cohort.html", context)
+
+
+@login_required
+@require_GET
+def cohort_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The dashboard's figures, one row per venture, with the table's filters and sort."""
+    cohort = visible_cohort(request.user, slug)
+    state = figures.TableState.from_query(request.GET)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-canvases.csv"'
+    writer = csv.writer(response)
+    writer.writerows(figures.csv_rows(state.apply(_cohort_rows(cohort))))
+    return response
+
+
+@login_required
+@require_GET
+def cohort_compare(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """2-4 chosen ventures side by side, block by block (``?v=slug&v=slug``)."""
+    cohort = visible_cohort(request.user, slug)
+    ventures = list(Venture.objects.filter(cohort=cohort).select_related("canvas").order_by("name"))
+    wanted = list(dict.fromkeys(s for s in request.GET.getlist("v") if s))
+    by_slug = {v.slug: v for v in ventures}
+    chosen = [by_slug[s] for s in wanted if s in by_slug]
+    problem = ""
+    if len(wanted) != len(chosen):
+        problem = "Some of the chosen ventures are not in this cohort. Choose again below."
+    elif len(chosen) < figures.MIN_COMPARE:
+        problem = "Choose at least two ventures to compare."
+    elif len(chosen) > figures.MAX_COMPARE:
+        problem = f"Choose at most {figures.MAX_COMPARE} ventures to compare."
+    blocks = []
+    if not problem:
+        canvas_ids = [v.canvas.pk for v in chosen if hasattr(v, "canvas")]
+        entries: dict[str, dict[int, list]] = {}
+        for block, model in ENTRY_MODELS.items():  # one query per block kind
+            grouped: dict[int, list] = {}
+            for entry in model.objects.filter(canvas_id__in=canvas_ids):
+                grouped.setdefault(entry.canvas_id, []).append(entry)
+            entries[block] = grouped
+        blocks = figures.comparison(chosen, entries)
+    return render(
+        request,
+        "canvas/cohort_compare.html",
+        {
+            "cohort": cohort,
+            "ventures": ventures,
+            "chosen": chosen,
+            "chosen_slugs": {v.slug for v in chosen},
+            "blocks": blocks,
+            "problem": problem,
+            "columns": len(chosen),
+        },
+    )
+
+
+# --- bulk PDF export -------------------------------------------------------------------
+
+
+def _export_for(request: HtmxHttpRequest, slug: str, export_id: int) -> BulkExport:
+    cohort = visible_cohort(request.user, slug)
+    return get_object_or_404(
+        BulkExport.objects.select_related("cohort"), pk=export_id, cohort=cohort
+    )
+
+
+@login_required
+@require_POST
+def cohort_export_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    cohort = visible_cohort(request.user, slug)
+    export = start_export(cohort, request.user)
+    if request.htmx:
+        return render(request, "canvas/cohort.html#export", {"cohort": cohort, "export": export})
+    return redirect(f"/cohorts/{cohort.slug}/exports/{export.pk}/")
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def cohort_export_status(request: HtmxHttpRequest, slug: str, export_id: int) -> HttpResponse:
+    """The progress fragment (htmx polls it every second while the export runs), or a
+    small page of its own without JavaScript."""
+    export = _export_for(request, slug, export_id)
+    context = {"cohort": export.cohort, "export": export}
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "canvas/cohort.html#export", context)
+    return render(request, "canvas/cohort_export.html", context)
+
+
+@login_required
+@require_GET
+def cohort_export_download(request: HtmxHttpRequest, slug: str, export_id: int):
+    export = _export_for(request, slug, export_id)
+    if export.status != BulkExport.DONE or not export.file:
+        raise Http404("This export has no file yet.")
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / export.file).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise Http404("The export file is gone; start a new export.")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{export.cohort.slug}-canvases-{export.pk}.zip",
+        content_type="application/zip",
+    )

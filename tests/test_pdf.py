@@ -1,0 +1,320 @@
+"""The canvas PDF: what an advisor reads (issue #4).
+
+Each document is rendered once per module; the tests read the PDF back with pypdf, as a
+person would read it: the text they can select and copy, page by page."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from canvas import document as d
+from canvas.evaluator import RULES, RULESET_VERSION, SEVERITY_LABELS, evaluate
+from canvas.pdf import ReviewComment, pdf_filename, render_canvas_pdf
+from tests.conftest import big_document, load_fixture
+
+A3_LANDSCAPE = (1190.55, 841.89)  # points
+GENERATED = datetime(2026, 3, 14, 9, 26, tzinfo=UTC)
+
+
+def flat(text: str) -> str:
+    """Text with all whitespace runs (line breaks in wrapped cells) made single spaces."""
+    return " ".join(text.split())
+
+
+class Pdf:
+    def __init__(self, content: bytes):
+        self.content = content
+        self.reader = PdfReader(io.BytesIO(content))
+        self.pages = [flat(page.extract_text()) for page in self.reader.pages]
+        self.text = " ".join(self.pages)
+
+    def first_page_of(self, marker: str) -> int:
+        return next(i for i, text in enumerate(self.pages) if marker in text)
+
+
+def render(name: str, **kwargs) -> tuple[d.CanvasDocument, Pdf]:
+    doc = d.parse_document(load_fixture(name))
+    kwargs.setdefault("generated_at", GENERATED)
+    kwargs.setdefault("timeout", 300)
+    return doc, Pdf(render_canvas_pdf(doc, **kwargs))
+
+
+@pytest.fixture(scope="module")
+def dx():
+    return render(
+        "sepsis-dx.json",
+        version_label="v3 · Board review",
+        author="Sepsis Dx founders",
+        comments=[
+            ReviewComment(
+                block="partners",
+                subject="BioMed Contract Manufacturing",
+                author="Bob Advisor",
+                created_at=GENERATED,
+                body="Is there a second-source clause in the CMO contract?",
+            )
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def predict():
+    return render("sepsis-predict.json")
+
+
+@pytest.fixture(scope="module", params=["dx", "predict"])
+def example(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_every_page_is_a3_landscape(example):
+    _, pdf = example
+    for page in pdf.reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width, 1), round(height, 1)) == pytest.approx(A3_LANDSCAPE, abs=0.1)
+
+
+def test_each_page_footer_names_the_venture_and_counts_the_pages(example):
+    doc, pdf = example
+    total = len(pdf.pages)
+    assert total >= 3
+    for number, text in enumerate(pdf.pages, start=1):
+        assert f"Page {number} of {total}" in text
+        assert f"{doc.venture.name} · Operations canvas" in text
+
+
+def test_page_one_is_the_whole_canvas_with_its_header(example):
+    doc, pdf = example
+    page = pdf.pages[0]
+    v = doc.venture
+    assert v.name in page
+    assert d.label("solution_type", v.solution_type) in page
+    assert d.label("market_stage", v.market_stage) in page
+    for title in ("Key Partners", "Key Activities", "Key Resources", "Get", "Keep", "Grow"):
+        assert title.upper() in page.upper()
+    names = [p.name for p in doc.partners] + [a.name for a in doc.activities]
+    names += [r.name for r in doc.resources] + [c.channel for c in doc.channels]
+    for name in names:
+        assert name in page, name
+    assert "(continued)" not in " ".join(pdf.pages)
+    score = evaluate(doc).score
+    assert f"{score}/100" in page
+
+
+def test_page_one_shows_the_version_label_date_and_score(dx):
+    doc, pdf = dx
+    page = pdf.pages[0]
+    assert "v3 · Board review" in page
+    assert "14 March 2026" in page
+    assert f"{evaluate(doc).score}/100" in page
+
+
+def test_the_current_canvas_is_labelled_current(predict):
+    _, pdf = predict
+    assert "Version current" in pdf.pages[0] or "VERSION current" in pdf.pages[0]
+
+
+def test_every_entry_on_page_one_carries_its_verdict_badge(predict):
+    doc, pdf = predict
+    page = pdf.pages[0].upper()
+    evaluation = evaluate(doc)
+    for partner in doc.partners:
+        verdict = {"key_partner": "KEY PARTNER", "vendor": "VENDOR", "borderline": "BORDERLINE"}[
+            evaluation.partner_verdict(partner.name)
+        ]
+        assert f"{verdict} {partner.name.upper()}" in page
+    for activity in doc.activities:
+        badge = "CORE" if evaluation.activity_verdict(activity.name).core else "NOT CORE"
+        assert f"{badge} {activity.name.upper()}" in page
+
+
+def test_the_findings_pages_list_every_finding_with_severity_rule_and_message(example):
+    doc, pdf = example
+    evaluation = evaluate(doc)
+    start = pdf.first_page_of("Findings")
+    assert start == 1  # straight after the canvas
+    report = " ".join(pdf.pages[start:])
+    assert evaluation.findings
+    for finding in evaluation.findings:
+        assert flat(finding.message) in report, finding.rule
+        assert finding.rule in report
+    for severity in {f.severity for f in evaluation.findings}:
+        assert SEVERITY_LABELS[severity].upper() in report.upper()
+
+
+def test_the_findings_are_grouped_by_block_in_spec_order(dx):
+    _, pdf = dx
+    report = " ".join(pdf.pages[1:])
+    order = [
+        report.index("Channels & Customer Relationships"),
+        report.index("Key Partners"),
+        report.index("Key Activities"),
+        report.index("Key Resources"),
+        report.index("Operational readiness"),
+    ]
+    assert order == sorted(order)
+
+
+def test_the_three_tests_table_shows_ratings_rationales_and_verdicts(dx):
+    doc, pdf = dx
+    report = " ".join(pdf.pages[1:])
+    table = report[report.index("Key Activities: the three tests") :]
+    for activity in doc.activities:
+        assert activity.name in table
+        for test in d.TESTS:
+            if getattr(activity, test).rationale:
+                assert getattr(activity, test).rationale in table
+    assert "No rationale" in table  # General financial management has none for breadth
+    assert table.upper().count("NOT CORE") >= 2
+
+
+def test_the_vendor_test_table_shows_recovery_cost_and_verdict(predict):
+    doc, pdf = predict
+    report = " ".join(pdf.pages[1:])
+    table = report[report.index("Key Partners: the vendor test") :]
+    for partner in doc.partners:
+        assert partner.name in table
+        assert d.label("recovery_time", partner.recovery_time) in table
+    for verdict in ("KEY PARTNER", "VENDOR", "BORDERLINE"):
+        assert verdict in table.upper()
+
+
+def test_runway_readiness_and_the_rule_legend_follow(dx):
+    doc, pdf = dx
+    report = " ".join(pdf.pages[1:])
+    assert "18.0 months" in report
+    assert "USD 2,400,000" in report
+    for question in d.READINESS_QUESTIONS.values():
+        assert question in report
+    assert "Not answered" in report
+    legend = report[report.index("Rules used") :]
+    assert f"Rule set version {RULESET_VERSION}" in legend
+    for rule in RULES:
+        assert rule.id in legend and rule.summary in legend
+
+
+def test_open_advisor_comments_are_in_the_appendix(dx, predict):
+    assert "Is there a second-source clause in the CMO contract?" in dx[1].text
+    assert "Bob Advisor" in dx[1].text
+    assert "Advisor comments" in dx[1].text
+    assert "Advisor comments" not in predict[1].text
+
+
+def test_the_pdf_metadata_names_the_canvas_author_and_date(dx):
+    _, pdf = dx
+    meta = pdf.reader.metadata
+    assert meta.title == "Sepsis Dx — Operations canvas (v3 · Board review)"
+    assert meta.author == "Sepsis Dx founders"
+    assert meta.creation_date.replace(tzinfo=UTC) == GENERATED.replace(tzinfo=UTC)
+
+
+def test_the_fonts_are_embedded(example):
+    _, pdf = example
+    seen = set()
+    for page in pdf.reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            font = descendants[0].get_object() if descendants else font
+            descriptor = font["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            seen.add(str(font["/BaseFont"]))
+    assert any("Inter" in name for name in seen)
+
+
+def test_the_file_name_names_the_venture_and_version():
+    assert pdf_filename("sepsis-dx", 3) == "sepsis-dx-canvas-v3.pdf"
+    assert pdf_filename("sepsis-dx", None) == "sepsis-dx-canvas-current.pdf"
+    assert pdf_filename('evil"/../name', 1) == "evil-name-canvas-v1.pdf"
+
+
+# --- a canvas too big for one page ------------------------------------------------------
+
+
+ENTRY = re.compile(r"(Partner|Activity|Resource|Channel) (\d+)(?!\d)")
+
+
+@pytest.fixture(scope="module")
+def big():
+    doc = big_document(50)
+    # A generous deadline: this machine is shared, and the test is about layout, not speed.
+    return doc, Pdf(render_canvas_pdf(doc, generated_at=GENERATED, timeout=300))
+
+
+def names_in(text: str) -> list[str]:
+    return [f"{kind} {n}" for kind, n in ENTRY.findall(text)]
+
+
+def test_a_200_entry_canvas_keeps_page_one_to_one_page(big):
+    _, pdf = big
+    assert "Page 1 of" in pdf.pages[0]
+    assert not re.search(r"\(continued\) Entries \d+", pdf.pages[0])  # no continued section
+    assert re.search(r"\d+ more on the following pages", pdf.pages[0])  # but a pointer to it
+
+
+def test_a_200_entry_canvas_loses_no_entry_and_shows_each_once(big):
+    doc, pdf = big
+    report = pdf.first_page_of("Findings")
+    board = pdf.pages[:report]
+    assert report >= 2  # page 1 and at least one continued page
+    expected = [
+        f"{kind} {i}" for kind in ("Partner", "Activity", "Resource", "Channel") for i in range(50)
+    ]
+    found = [name for page in board for name in names_in(page)]
+    assert sorted(found) == sorted(expected)  # every name, each exactly once
+
+
+def test_entries_that_do_not_fit_continue_on_marked_pages(big):
+    _, pdf = big
+    report = pdf.first_page_of("Findings")
+    first = set(names_in(pdf.pages[0]))
+    continued_text = " ".join(pdf.pages[1:report])
+    continued = set(names_in(continued_text))
+    assert continued and not (first & continued)
+    for name in continued:
+        kind = name.split()[0]
+        title = {"Partner": "Key Partners", "Activity": "Key Activities"}.get(kind)
+        title = title or {"Resource": "Key Resources"}.get(kind, "Channels")
+        assert f"{title}" in continued_text
+    assert re.search(r"Key (Partners|Activities|Resources) \(continued\)", continued_text)
+
+
+def test_the_report_pages_of_a_200_entry_canvas_hold_every_entry(big):
+    _, pdf = big
+    report = pdf.first_page_of("Findings")
+    text = " ".join(pdf.pages[report:])
+    assert {f"Activity {i}" for i in range(50)} <= set(names_in(text))
+    assert {f"Partner {i}" for i in range(50)} <= set(names_in(text))
+
+
+@pytest.fixture(scope="module")
+def long_texts():
+    data = load_fixture("sepsis-dx.json")
+    words = "clinical evidence partnership with regional emergency departments and payors "
+    data["venture"]["name"] = "Sepsis Dx " + (words * 3).strip()
+    data["partners"] = [
+        dict(
+            data["partners"][i % 5],
+            name=f"Long partner {i} " + (words * 5).strip(),
+            strategic_value=(words * 25).strip()[:2000],
+        )
+        for i in range(14)
+    ]
+    doc = d.parse_document(data)
+    label = "v9 · " + "x" * 190
+    return doc, Pdf(render_canvas_pdf(doc, version_label=label, timeout=300))
+
+
+def test_long_names_and_texts_wrap_without_losing_an_entry(long_texts):
+    doc, pdf = long_texts
+    report = pdf.first_page_of("Findings")
+    board = " ".join(pdf.pages[:report])
+    assert pdf.pages[0].startswith("OPERATIONS CANVAS")
+    assert doc.venture.name in pdf.pages[0]
+    for partner in doc.partners:
+        assert board.count(partner.name) == 1, partner.name[:20]
