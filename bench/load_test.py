@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from liveserver import LiveServer, on_postgres  # noqa: E402
-from run_all import machine  # noqa: E402
+from run_all import load_average, machine  # noqa: E402
 
 SHARED = "load-shared"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -366,7 +366,7 @@ def main() -> int:
         f"Load test: {args.founders} founders, {args.seconds:.0f} s, {args.workers} gunicorn "
         f"workers, {database}, think time 0-{args.think:g} s"
     )
-    print(f"Machine: {machine()}")
+    print(f"Machine: {machine()}; {load_average()}")
     password = secrets.token_urlsafe(18)
     print("preparing the database and starting gunicorn ...", flush=True)
     with LiveServer(
@@ -379,6 +379,7 @@ def main() -> int:
         lost, problems = verify(server, stats)
         server_5xx = sum(1 for line in server.request_lines() if line["status"] >= 500)
     report(stats, elapsed, lost, problems, server_5xx)
+    print(f"at the end: {load_average()}")
     ok = not stats.errors and not lost and not problems and not server_5xx
     print("result:", "OK" if ok else "FAILED")
     return 0 if ok else 1

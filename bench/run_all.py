@@ -49,6 +49,14 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{memory}; {os_name}; Python {platform.python_version()}"
 
 
+def load_average() -> str:
+    """The 1-minute load average: figures measured on a busy machine are slower."""
+    try:
+        return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    except OSError:
+        return "load average unknown"
+
+
 def database() -> str:
     url = os.environ.get("DATABASE_URL", "")
     return "PostgreSQL (DATABASE_URL)" if url.startswith("postgres") else "SQLite"
@@ -71,7 +79,12 @@ def run(script: Path, timeout: float) -> tuple[list[str], float, str]:
     lines = [line.rstrip() for line in result.stdout.splitlines() if line.strip()]
     if result.returncode != 0:
         tail = [line for line in result.stderr.splitlines() if line.strip()][-3:]
-        return lines + tail, elapsed, f"failed (exit {result.returncode})"
+        how = (
+            f"killed by signal {-result.returncode}"
+            if result.returncode < 0
+            else f"exit {result.returncode}"
+        )
+        return lines + tail, elapsed, f"failed ({how})"
     return lines, elapsed, "ok"
 
 
@@ -93,6 +106,7 @@ def main() -> int:
         print("no benchmark scripts found in bench/", file=sys.stderr)
         return 1
 
+    start_load = load_average()
     rows: list[tuple[str, str, str]] = []
     failed = 0
     for script in scripts:
@@ -116,6 +130,7 @@ def main() -> int:
 
     print()
     print(f"Measured on: {machine()}; database: {database()}")
+    print(f"At the start: {start_load}; at the end: {load_average()}")
     print()
     print("| Benchmark | Result | Wall time |")
     print("|---|---|---|")

@@ -23,7 +23,7 @@ from datetime import datetime
 from html import escape
 from statistics import median
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -76,7 +76,7 @@ def finding_url(slug: str, rule: str) -> str:
 
     The editor reads ``?finding=RULE`` to highlight that rule's findings and the
     ``#findings`` fragment scrolls to the findings panel."""
-    return f"/ventures/{quote(slug)}/canvas/?finding={quote(rule)}#findings"
+    return f"/ventures/{slug}/canvas/?finding={rule}#findings"  # both are URL-safe
 
 
 # --- one row per venture ------------------------------------------------------------

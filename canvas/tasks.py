@@ -25,13 +25,17 @@ from .models import BulkExport, canvas_for_document
 
 logger = logging.getLogger(__name__)
 CHUNK = 20  # canvases loaded (with their entries) per batch
+BULK_TIMEOUT_FACTOR = 3
 
 
 def render_pdf(doc: CanvasDocument, evaluation: Evaluation) -> bytes:
-    """The canvas PDF, as the venture's own "current" export makes it."""
+    """The canvas PDF, as the venture's own "current" export makes it. Nobody waits on
+    a page for a background export, so its deadline is three times the request one
+    (a busy worker machine must not fail canvases that are merely slow)."""
     from .pdf import render_canvas_pdf
 
-    return render_canvas_pdf(doc, evaluation, version_label="current")
+    timeout = BULK_TIMEOUT_FACTOR * float(getattr(settings, "PDF_TIMEOUT_SECONDS", 20))
+    return render_canvas_pdf(doc, evaluation, version_label="current", timeout=timeout)
 
 
 def export_path(export: BulkExport) -> str:

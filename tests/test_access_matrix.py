@@ -103,8 +103,8 @@ MATRIX: dict[str, Row] = {
     "": Row(
         "/",
         EVERYONE_SIGNED_IN,
-        EVERYONE_SIGNED_IN,
-        note="the home page answers POST like GET; it writes nothing",
+        who(405, 405, 405, other_staff=405, anonymous=405),
+        note="the home page only reads: POST is not allowed, signed in or not",
     ),
     "healthz": Row(
         "/healthz",

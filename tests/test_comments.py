@@ -243,3 +243,62 @@ def test_resolving_a_thread_resolves_its_replies_for_the_pdf_appendix(alice, bob
     assert not Comment.objects.filter(resolved_at__isnull=True).exists()
     client_for(alice).post(f"/ventures/sepsis-dx/comments/{thread.pk}/reopen/")
     assert [c.body for c in advisor_comments(venture)] == ["Advisor answers"]
+
+
+# --- in the canvas -------------------------------------------------------------------------
+
+
+def test_the_canvas_shows_each_blocks_open_thread_count(alice, bob, venture):
+    comment(venture, bob)
+    comment(venture, bob, body="Second")
+    resolved = comment(venture, bob, body="Done")
+    Comment.objects.filter(pk=resolved.pk).update(resolved_at=resolved.created_at)
+    comment(venture, alice, body="a reply", parent=resolved)
+    for user in (alice, bob):
+        page = client_for(user).get("/ventures/sepsis-dx/canvas/").content.decode()
+        count = re.search(r'id="comment-count-partners"[^>]*>(\d+)<', page)
+        assert count and count.group(1) == "2"
+        assert re.search(r'id="comment-count-channels"[^>]*>0<', page)
+        assert 'href="/ventures/sepsis-dx/comments/partners/"' in page  # works without script
+
+
+def test_cohort_staff_see_no_comment_controls_on_the_canvas(alice, carol, venture):
+    comment(venture, alice)
+    page = client_for(carol).get("/ventures/sepsis-dx/canvas/").content.decode()
+    assert "comment-count-" not in page and "/comments/" not in page
+
+
+def test_the_canvas_links_to_people_activity_and_sharing_by_role(alice, bob, carol, venture):
+    founder = client_for(alice).get("/ventures/sepsis-dx/canvas/").content.decode()
+    advisor = client_for(bob).get("/ventures/sepsis-dx/canvas/").content.decode()
+    staff = client_for(carol).get("/ventures/sepsis-dx/canvas/").content.decode()
+    for link in ("people/", "activity/", "share/"):
+        assert f'href="/ventures/sepsis-dx/{link}"' in founder
+    assert 'href="/ventures/sepsis-dx/activity/"' in advisor
+    assert 'href="/ventures/sepsis-dx/share/"' not in advisor
+    assert 'href="/ventures/sepsis-dx/activity/"' not in staff
+
+
+def test_an_editor_fragment_keeps_the_open_thread_panel(alice, venture):
+    canvas = venture.canvas
+    data = {
+        "cash_on_hand": "400000",
+        "monthly_burn": "100000",
+        "currency": "USD",
+        "version": canvas.finances_version,
+    }
+    response = client_for(alice).post("/ventures/sepsis-dx/canvas/finances/", data, headers=HX)
+    assert response.status_code == 200
+    assert '<div id="comments-finances" hx-preserve="true"></div>' in response.content.decode()
+
+
+@pytest.mark.parametrize("threads", [0, 30])
+def test_comment_counts_add_one_query_to_the_canvas_whatever_their_number(
+    alice, bob, venture, django_assert_num_queries, threads
+):
+    for i in range(threads):
+        comment(venture, bob, body=f"t{i}", block=("partners", "channels", "finances")[i % 3])
+    client = client_for(alice)
+    # session, user, canvas + venture, 4 entry lists, role, open comment counts
+    with django_assert_num_queries(9):
+        assert client.get("/ventures/sepsis-dx/canvas/").status_code == 200

@@ -140,6 +140,11 @@ def test_the_request_log_names_the_signed_in_user_and_leaves_out_the_query_strin
     assert "secret-share-token" not in request_log[-1]
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="static files do not depend on the database: checked once, in the SQLite run "
+    "(compressing them takes about 15 s of CPU)",
+)
 def test_collectstatic_builds_the_hashed_manifest_that_make_serve_needs(tmp_path):
     # the same command scripts/serve runs (pdf.css is the PDF renderer's, read from static/)
     env = production_env(DJANGO_STATIC_ROOT=str(tmp_path))

@@ -41,10 +41,10 @@ def test_page_links_to_pdf_json_and_history(alice_client, venture):
     assert 'href="/ventures/sepsis-dx/versions/"' in html
 
 
-def test_each_block_leaves_a_spot_for_a_comment_count(alice_client, venture):
+def test_each_block_shows_its_open_comment_count(alice_client, venture):
     html = page(alice_client)
     for block in ("channels", "partners", "activities", "resources", "finances", "readiness"):
-        assert f'<span class="comment-count" data-block="{block}"></span>' in html
+        assert f'id="comment-count-{block}" data-block="{block}">0<' in html
 
 
 def test_partner_shows_its_verdict_badge(alice_client, venture):
@@ -148,8 +148,8 @@ def sized_venture(request, alice):
 def test_page_runs_the_same_queries_for_5_and_200_entries(
     alice_client, sized_venture, django_assert_num_queries
 ):
-    # session, user, canvas + venture, 4 entry lists, role
-    with django_assert_num_queries(8):
+    # session, user, canvas + venture, 4 entry lists, role, open comment counts
+    with django_assert_num_queries(9):
         response = alice_client.get("/ventures/sized/canvas/")
     assert response.status_code == 200
 

@@ -318,3 +318,22 @@ def test_long_names_and_texts_wrap_without_losing_an_entry(long_texts):
     assert doc.venture.name in pdf.pages[0]
     for partner in doc.partners:
         assert board.count(partner.name) == 1, partner.name[:20]
+
+
+@pytest.fixture(scope="module")
+def empty():
+    data = load_fixture("sepsis-dx.json")
+    data.update(channels=[], partners=[], activities=[], resources=[], finances=None)
+    doc = d.parse_document(data)
+    return doc, Pdf(render_canvas_pdf(doc, timeout=300))
+
+
+def test_an_empty_canvas_says_what_is_missing_on_page_one(empty):
+    _, pdf = empty
+    page = pdf.pages[0]
+    assert "No partners on the canvas yet." in page
+    assert "No Keep channel yet." in page
+    assert "CH01 Missing stage" in page  # in each lane
+    assert "KP01 No key partner" in page
+    assert "KR01 No physical resource" in page
+    assert "Unknown" in " ".join(pdf.pages[1:])  # the runway

@@ -106,3 +106,19 @@ def test_an_invalid_document_exits_2_as_a_process(tmp_path):
     assert result.returncode == 2
     assert "Nothing was written." in result.stderr
     assert not out.exists()
+
+
+def test_the_renderer_works_without_django_settings():
+    """canvas.pdf is usable as a library: no settings module, the 20 s default deadline."""
+    code = (
+        "from canvas.document import parse_document\n"
+        "from canvas.pdf import default_timeout, render_canvas_pdf\n"
+        "doc = parse_document(open('fixtures/sepsis-dx.json').read())\n"
+        "assert default_timeout() == 20.0\n"
+        "assert render_canvas_pdf(doc, timeout=300).startswith(b'%PDF-')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from ..http import HtmxHttpRequest
 from ..models import Cohort, Membership, Venture
 
 
+@require_safe
 @login_required
 def home(request: HtmxHttpRequest):
     """The signed-in person's ventures (with role and score) and cohorts."""

@@ -37,7 +37,28 @@
     }
   });
 
+  // ?finding=RULE (from the cohort dashboard's common gaps): mark that rule's findings
+  // in the panel and reveal the first one's entry.
+  function showFinding(rule) {
+    var items = document.querySelectorAll("#findings li.finding");
+    var first = null;
+    Array.prototype.forEach.call(items, function (li) {
+      if (li.getAttribute("data-rule") === rule) {
+        li.classList.add("is-target");
+        first = first || li;
+      }
+    });
+    if (!first) { return false; }
+    var link = first.querySelector("a.finding-link");
+    var id = link && link.hash ? decodeURIComponent(link.hash.slice(1)) : "";
+    if (!(id && reveal(id))) { reveal(first.id || "findings") || highlight(first); }
+    highlight(first);
+    return true;
+  }
+
   window.addEventListener("DOMContentLoaded", function () {
+    var rule = new URLSearchParams(window.location.search).get("finding");
+    if (rule && showFinding(rule)) { return; }
     if (window.location.hash.length > 1) {
       var id = decodeURIComponent(window.location.hash.slice(1));
       var target = document.getElementById(id);

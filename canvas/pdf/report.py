@@ -1,0 +1,520 @@
+"""The report's view model: what the template shows, worked out from the document and its
+evaluation (labels, verdict badges, findings by block, the tables), and the board plan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.template import Context
+
+from canvas import document as d
+from canvas.evaluator import (
+    RULES,
+    RULES_BY_ID,
+    RULESET_VERSION,
+    SEVERITY_LABELS,
+    VERDICT_LABELS,
+    Evaluation,
+    Finding,
+)
+
+from .fetcher import StaticFilesOnly
+from .layout import (
+    CONTENT_H,
+    CONTENT_W,
+    GAP,
+    KEY_HEIGHT,
+    LEVELS,
+    PT,
+    Block,
+    Item,
+    Note,
+    Region,
+    line_count,
+    measure_page,
+    plan_column,
+)
+from .render import _engine, layout_html
+
+log = logging.getLogger("canvas.pdf")
+
+TEMPLATE = "canvas/pdf/canvas.html"
+
+BLOCK_TITLES = {
+    "partners": "Key Partners",
+    "activities": "Key Activities",
+    "resources": "Key Resources",
+    "channels": "Channels & Customer Relationships",
+    "readiness": "Operational readiness",
+    "finances": "Finances",
+}
+FINDING_BLOCKS = ("channels", "partners", "activities", "resources", "readiness")
+BLOCK_QUESTIONS = {
+    "partners": "Who would be hard to replace?",
+    "activities": "What must we do ourselves?",
+    "resources": "What do we need to own?",
+    "channels": "How do we reach, keep and grow customers?",
+}
+ROUTE_SHORT = {
+    "direct": "Direct",
+    "distributor": "Distributor",
+    "platform": "Platform",
+    "partner": "Partner",
+    "self_serve": "Self-serve",
+}
+ANSWERS = {True: "Yes", False: "No", None: "Not answered"}
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    """An open advisor comment for the appendix (built by the caller, e.g. from Comment)."""
+
+    block: str  # channels, partners, activities, resources, finances, readiness
+    subject: str  # the entry's name, or "" for the block as a whole
+    author: str
+    created_at: datetime
+    body: str
+
+
+def _subject_label(finding: Finding) -> str:
+    subject = finding.subject
+    if subject is None:
+        return ""
+    if finding.rule == "CH01":
+        return f"{d.label('stage', subject)} stage"
+    if finding.rule == "KR01":
+        return f"{d.label('category', subject)} resources"
+    if finding.block == "readiness":
+        return d.label("question", subject)
+    return subject
+
+
+# Channel findings about one stage are shown in that stage's lane on page 1.
+LANE_RULES = {"CH02": "keep", "CH08": "grow", "CH09": "keep"}
+
+
+def _lane_of(finding: Finding) -> str | None:
+    if finding.rule == "CH01":
+        return finding.subject
+    return LANE_RULES.get(finding.rule)
+
+
+def _findings_count(n: int) -> str:
+    return f"{n} finding{'s' if n != 1 else ''}"
+
+
+def _money(amount: float | None, currency: str) -> str:
+    if amount is None:
+        return "Not given"
+    return f"{currency} {amount:,.0f}"
+
+
+def _months(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g} month{'s' if value != 1 else ''}"
+
+
+@dataclass
+class FindingRow:
+    finding: Finding
+    severity: str
+    subject: str
+
+
+@dataclass
+class Report:
+    """One PDF: plans page 1 on creation, renders the template, lays it out, checks page 1
+    against the plan (``adjust``) and writes the PDF (``write_pdf``)."""
+
+    doc: d.CanvasDocument
+    evaluation: Evaluation
+    version_label: str
+    generated_at: datetime
+    comments: Sequence[ReviewComment]
+    author: str
+    blocks: list[Block] = field(default_factory=list)
+    header_height: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.by_subject: dict[tuple[str, str], list[Finding]] = {}
+        self.block_level: dict[str, list[Finding]] = {}
+        for f in self.evaluation.findings:
+            if f.subject is not None and f.rule not in ("CH01", "KR01") and f.block != "readiness":
+                self.by_subject.setdefault((f.block, f.subject), []).append(f)
+            else:
+                self.block_level.setdefault(f.block, []).append(f)
+        self.plan()
+
+    # -- entries --
+    def _chips(self, block: str, name: str) -> list[Finding]:
+        return self.by_subject.get((block, name), [])
+
+    def partner_items(self) -> list[Item]:
+        items = []
+        for p in self.doc.partners:
+            verdict = self.evaluation.partner_verdict(p.name) or ""
+            meta = [
+                (d.label("partner_type", p.partner_type), ""),
+                (f"Recovery: {d.label('recovery_time', p.recovery_time).split(' (')[0]}", ""),
+                (f"Replacement: {d.label('replacement_cost', p.replacement_cost)}", ""),
+            ]
+            items.append(
+                Item(
+                    "partner",
+                    p.name,
+                    VERDICT_LABELS.get(verdict, "Not evaluated"),
+                    f"verdict-{verdict or 'none'}",
+                    meta,
+                    p.strategic_value,
+                    self._chips("partners", p.name),
+                )
+            )
+        return items
+
+    def activity_items(self) -> list[Item]:
+        items = []
+        for a in self.doc.activities:
+            verdict = self.evaluation.activity_verdict(a.name)
+            core = verdict.core if verdict else None
+            meta = []
+            for test, title in (
+                ("relevance", "Relevance"),
+                ("imitation", "Imitation"),
+                ("breadth", "Breadth"),
+            ):
+                rating = getattr(a, test).rating
+                passed = verdict is not None and test not in verdict.failed_tests
+                meta.append((f"{title} {d.label('rating', rating)}", "pass" if passed else "fail"))
+            if a.outsourced_to:
+                meta.append((f"Outsourced to {a.outsourced_to}", ""))
+            items.append(
+                Item(
+                    "activity",
+                    a.name,
+                    "Not evaluated" if core is None else "Core" if core else "Not core",
+                    "core" if core else "not-core",
+                    meta,
+                    "",
+                    self._chips("activities", a.name),
+                )
+            )
+        return items
+
+    def resource_items(self) -> list[Item]:
+        items = []
+        for r in self.doc.resources:
+            meta = []
+            if r.replacement_months is not None:
+                meta.append((f"Replacement: {_months(r.replacement_months)}", ""))
+            if r.risk_if_lost:
+                meta.append((f"If lost: {r.risk_if_lost}", ""))
+            items.append(
+                Item(
+                    "resource",
+                    r.name,
+                    d.label("category", r.category),
+                    f"category-{r.category}",
+                    meta,
+                    r.why_strategic,
+                    self._chips("resources", r.name),
+                )
+            )
+        return items
+
+    def channel_items(self, stage: str) -> list[Item]:
+        items = []
+        for c in self.doc.channels:
+            if c.stage != stage:
+                continue
+            meta = [(d.label("mode", c.mode), "")] if c.mode else []
+            if c.tags:
+                meta.append((", ".join(d.label("tag", t) for t in c.tags), ""))
+            items.append(
+                Item(
+                    "channel",
+                    c.channel,
+                    ROUTE_SHORT.get(c.route, c.route),
+                    f"route-{c.route}",
+                    meta,
+                    c.relationship,
+                    self._chips("channels", c.channel),
+                )
+            )
+        return items
+
+    def notes(self, block: str, stage: str | None = None) -> list[Note]:
+        """Findings about a block (or, for channels, one lane) as a whole."""
+        notes = []
+        for f in self.block_level.get(block, []):
+            if block == "channels" and _lane_of(f) != stage:
+                continue
+            text = RULES_BY_ID[f.rule].title if f.rule in RULES_BY_ID else ""
+            if f.rule == "KR01":
+                text = f"No {d.label('category', f.subject).lower()} resource"
+            notes.append(Note(f, text))
+        return notes
+
+    # -- layout --
+    def plan(self) -> None:
+        def block(key: str, items: list[Item], empty: str) -> Block:
+            region = Region(key, BLOCK_TITLES[key], items, self.notes(key), empty)
+            return Block(key, BLOCK_TITLES[key], BLOCK_QUESTIONS[key], [region])
+
+        partners = block("partners", self.partner_items(), "No partners on the canvas yet.")
+        activities = block("activities", self.activity_items(), "No activities yet.")
+        resources = block("resources", self.resource_items(), "No resources yet.")
+        lanes = [
+            Region(
+                f"channels-{stage}",
+                f"{BLOCK_TITLES['channels']} — {label}",
+                self.channel_items(stage),
+                self.notes("channels", stage),
+                f"No {label} channel yet.",
+                lane=True,
+            )
+            for stage, label in d.STAGES.items()
+        ]
+        channels = Block("channels", BLOCK_TITLES["channels"], BLOCK_QUESTIONS["channels"], lanes)
+        # findings about the channels as a whole go under the block title, in the Get lane
+        channels.regions[0].notes = self.notes("channels") + channels.regions[0].notes
+        self.blocks = [partners, activities, resources, channels]
+        self.header_height = self.estimate_header()
+        self.layout()
+
+    def layout(self) -> None:
+        top = self.header_height + GAP
+        height = CONTENT_H - top - KEY_HEIGHT - 1.0
+        widths = [0.29, 0.355, 0.355]
+        free = CONTENT_W - 2 * GAP
+        x = 0.0
+        columns = [[self.blocks[0]], [self.blocks[1], self.blocks[2]], [self.blocks[3]]]
+        for column, share_ in zip(columns, widths, strict=True):
+            plan_column(column, x, top, free * share_, height)
+            x += free * share_ + GAP
+
+    def estimate_header(self) -> float:
+        name = self.doc.venture.name
+        size = 22 if len(name) <= 45 else 16 if len(name) <= 90 else 11
+        self.title_size = size
+        lines = line_count(name, 250, size, 700)
+        label_lines = line_count(self.version_label, 60, 8.5, 400)
+        return max(24.0, 8.0 + lines * size * 1.15 * PT, 14.0 + label_lines * 8.5 * 1.3 * PT)
+
+    def shown_in_full(self, block: str) -> bool:
+        """Whether page 1 shows every entry of ``block`` with all of its text."""
+        regions = next(b.regions for b in self.blocks if b.key == block)
+        return all(r.level.detail == 2 and not r.rest for r in regions)
+
+    @property
+    def regions(self) -> list[Region]:
+        return [r for b in self.blocks for r in b.regions]
+
+    @property
+    def continued(self) -> list[Region]:
+        return [r for r in self.regions if r.rest]
+
+    # -- report pages --
+    def finding_groups(self) -> list[dict[str, Any]]:
+        groups = []
+        for block in FINDING_BLOCKS:
+            rows = [
+                FindingRow(f, SEVERITY_LABELS.get(f.severity, f.severity), _subject_label(f))
+                for f in self.evaluation.findings_for(block)
+            ]
+            groups.append({"title": BLOCK_TITLES[block], "rows": rows, "count": str(len(rows))})
+        return groups
+
+    def activity_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for a in self.doc.activities:
+            verdict = self.evaluation.activity_verdict(a.name)
+            tests = [
+                {
+                    "label": d.TESTS[t],
+                    "rating": d.label("rating", getattr(a, t).rating),
+                    "rationale": getattr(a, t).rationale,
+                    "passed": verdict is not None and t not in verdict.failed_tests,
+                }
+                for t in d.TESTS
+            ]
+            rows.append(
+                {
+                    "activity": a,
+                    "tests": tests,
+                    "core": verdict.core if verdict else None,
+                    "failed": ", ".join(d.TESTS[t] for t in verdict.failed_tests)
+                    if verdict
+                    else "",
+                }
+            )
+        return rows
+
+    def partner_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for p in self.doc.partners:
+            verdict = self.evaluation.partner_verdict(p.name) or ""
+            rows.append(
+                {
+                    "partner": p,
+                    "type": d.label("partner_type", p.partner_type),
+                    "recovery": d.label("recovery_time", p.recovery_time),
+                    "cost": d.label("replacement_cost", p.replacement_cost),
+                    "verdict": VERDICT_LABELS.get(verdict, "Not evaluated"),
+                    "verdict_key": verdict or "none",
+                }
+            )
+        return rows
+
+    def runway(self) -> str:
+        e = self.evaluation
+        if e.runway_unlimited:
+            return "Unlimited (no monthly burn)"
+        if e.runway_months is None:
+            return "Unknown"
+        return f"{e.runway_months:.1f} months"
+
+    def context(self) -> dict[str, Any]:
+        doc, e = self.doc, self.evaluation
+        v = doc.venture
+        fired = {f.rule for f in e.findings}
+        counts = {r.id: 0 for r in RULES}
+        for f in e.findings:
+            counts[f.rule] = counts.get(f.rule, 0) + 1
+        title = f"{v.name} — Operations canvas ({self.version_label})"
+        when = self.generated_at.astimezone(UTC)
+        return {
+            "title": title,
+            "author": self.author or v.name,
+            "created": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "generated": when.strftime("%-d %B %Y, %H:%M UTC"),
+            "version_label": self.version_label,
+            "venture": v,
+            "title_size": f"{self.title_size}pt",
+            "solution_type": d.label("solution_type", v.solution_type),
+            "market_stage": d.label("market_stage", v.market_stage),
+            "revenue_model": d.label("revenue_model", v.revenue_model),
+            "score": str(e.score),
+            "score_class": "good" if e.score >= 80 else "fair" if e.score >= 50 else "poor",
+            "counts": [
+                (str(n), word if n == 1 else plural, sev if n else "zero")
+                for n, word, plural, sev in (
+                    (e.errors, "error", "errors", "error"),
+                    (e.warnings, "warning", "warnings", "warning"),
+                    (e.infos, "info", "info", "info"),
+                )
+            ],
+            "runway": self.runway(),
+            "ruleset": RULESET_VERSION,
+            "header_style": f"height:{self.header_height:.2f}mm",
+            "key_style": f"top:{CONTENT_H - KEY_HEIGHT + 1.2:.2f}mm",
+            "blocks": self.blocks,
+            "roomy": LEVELS[1],
+            "continued": self.continued,
+            "findings": self.finding_groups(),
+            "activity_rows": self.activity_rows(),
+            "partner_rows": self.partner_rows(),
+            # Resources and channels have no table of their own when page 1 shows every
+            # one of their entries with all its text; otherwise, here is all of it.
+            "resources": [
+                {
+                    "r": r,
+                    "category": d.label("category", r.category),
+                    "months": _months(r.replacement_months),
+                }
+                for r in doc.resources
+            ]
+            if not self.shown_in_full("resources")
+            else [],
+            "channels": [
+                {
+                    "c": c,
+                    "stage": d.label("stage", c.stage),
+                    "route": d.label("route", c.route),
+                    "mode": d.label("mode", c.mode) or "—",
+                    "tags": ", ".join(d.label("tag", t) for t in c.tags),
+                }
+                for c in doc.channels
+            ]
+            if not self.shown_in_full("channels")
+            else [],
+            "finances": {
+                "cash": _money(doc.finances.cash_on_hand, doc.finances.currency),
+                "burn": _money(doc.finances.monthly_burn, doc.finances.currency),
+            },
+            "readiness": [
+                {"question": d.label("question", q), "answer": ANSWERS[a], "key": str(a).lower()}
+                for q, a in doc.readiness.answers()
+            ],
+            "comments": [
+                {
+                    "c": c,
+                    "block": BLOCK_TITLES.get(c.block, c.block),
+                    "date": c.created_at.astimezone(UTC).strftime("%-d %b %Y"),
+                }
+                for c in self.comments
+            ],
+            "rules": [
+                {
+                    "rule": r,
+                    "severity": SEVERITY_LABELS.get(r.severity, r.severity),
+                    "block": BLOCK_TITLES.get(r.block, r.block),
+                    "count": _findings_count(counts.get(r.id, 0)) if r.id in fired else "",
+                }
+                for r in RULES
+            ],
+        }
+
+    # -- output --
+    def html(self) -> str:
+        context = Context(self.context(), autoescape=True, use_l10n=False, use_tz=False)
+        return _engine().get_template(TEMPLATE).render(context)
+
+    def laid_out(self) -> tuple[str, Any]:
+        """The final HTML and its laid-out document. When page 1 turns out not to hold
+        what the plan expected, the plan is corrected and the page laid out again (rare:
+        the estimates are conservative)."""
+        fetcher = StaticFilesOnly()
+        html = self.html()
+        document = layout_html(html, fetcher)
+        for _attempt in range(3):
+            if not self.adjust(document):
+                break
+            html = self.html()
+            document = layout_html(html, fetcher)
+        return html, document
+
+    def write_pdf(self) -> bytes:
+        return self.laid_out()[1].write_pdf()
+
+    def adjust(self, document: Any) -> bool:
+        """Compare page 1 as laid out with the plan; shrink what did not fit.
+
+        Returns True when the plan changed and page 1 must be laid out again."""
+        try:
+            measured = measure_page(document.pages[0])
+        except Exception:  # internal WeasyPrint API changed: trust the estimate
+            log.warning("could not measure the PDF's first page", exc_info=True)
+            return False
+        changed = False
+        header = measured.get("header")
+        if header and header["needed"] > header["height"] + 0.5:
+            self.header_height += header["needed"] - header["height"] + 1.0
+            self.layout()
+            return True
+        for region in self.regions:
+            seen = measured.get(region.key)
+            if not seen:
+                continue
+            fitting = seen["fitting"]
+            if fitting < region.shown:
+                if not region.rest:  # make room for the "more on the following pages" line
+                    fitting = max(0, fitting - 1)
+                log.info("PDF: %s fits %d entries, not %d", region.key, fitting, region.shown)
+                region.shown = fitting
+                changed = True
+        return changed
