@@ -6,7 +6,9 @@ database queries, the signed-in user's id (or null) and the worker's pid, for ex
     {"ts": "2026-01-05T10:00:00.123Z", "method": "POST", "path": "/ventures/x/canvas/...",
      "status": 200, "duration_ms": 12.4, "queries": 7, "user": 3, "pid": 4242, "htmx": true}
 
-The query string is left out: it may carry share-link tokens.
+The query string is left out, and the secret part of share-link and invitation paths
+(``/s/<token>/``, ``/invitations/<token>/``) is logged as ``[redacted]``: a log reader must
+not be able to open a shared canvas or accept an invitation.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +26,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
 logger = logging.getLogger("canvas.request")
+
+_SECRET_PATH = re.compile(r"^/(s|invitations)/[^/]+")
+
+
+def redact_path(path: str) -> str:
+    """The request path with any share-link or invitation token replaced."""
+    return _SECRET_PATH.sub(r"/\1/[redacted]", path)
 
 
 class _QueryCounter:
@@ -70,7 +80,7 @@ class RequestLogMiddleware:
             line = {
                 "ts": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                 "method": request.method,
-                "path": request.path,
+                "path": redact_path(request.path),
                 "status": status,
                 "duration_ms": round(duration_ms, 1),
                 "queries": counter.count,

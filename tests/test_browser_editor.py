@@ -13,11 +13,6 @@ CANVAS = "/ventures/sepsis-dx/canvas/"
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def settle_before_teardown(browser_page):
     """Let every request of the page finish before the database is flushed."""
     yield

@@ -13,6 +13,8 @@ What must hold afterwards:
 - every refused edit got the conflict answer (409), never a 500 or a lock error;
 - concurrent moves keep the positions a permutation 0..n-1, and replaying the logged
   moves on the starting order gives the stored order (no move lost);
+- restores and uploads that replace every entry while others edit them end in a whole canvas (each
+  block numbered 0..n-1, one log line per acknowledged restore and edit), never a 500;
 - the cached evaluation equals a fresh evaluation of the stored canvas.
 """
 
@@ -30,8 +32,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
+
 from liveserver import LiveServer  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
 SHARED = "load-shared"
 WRITERS = 4  # processes editing the same two entries
 EDITS = 12  # acknowledged edits each writer makes
@@ -39,6 +43,10 @@ FINANCE_WRITERS = 2
 FINANCE_EDITS = 8
 MOVERS = 2
 MOVES = 12
+OWN = "load-01"  # founder 1's own venture: replaced while two more processes edit it
+REPLACEMENTS = 6  # restores and uploads, by turns
+CHURN_EDITORS = 2
+CHURN_ATTEMPTS = 15
 DEADLINE_SECONDS = 90  # every worker stops by then, whatever happened
 MAX_ATTEMPTS = 60  # conflicts tolerated for one edit before the writer gives up
 
@@ -172,7 +180,88 @@ def _mover(url: str, session: str, index: int, pks: list[int], moves: int) -> di
     return {"acked": acked, "statuses": statuses, "problems": problems}
 
 
-WORKERS_BY_KIND = {"edit": _edit_writer, "finances": _finance_writer, "move": _mover}
+RESOURCE_EDIT_RE = re.compile(r"/canvas/resources/(\d+)/edit/")
+
+
+def _replacer(url: str, session: str, count: int) -> dict:
+    """Replace every entry of OWN ``count`` times, by turns restoring version 1 and uploading
+    the same document (new rows each time)."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    document = (ROOT / "fixtures" / "sepsis-dx.json").read_bytes()
+    statuses: Counter = Counter()
+    problems: list[str] = []
+    acked = 0
+    with _client(url, session) as client:
+        client.get(f"/ventures/{OWN}/canvas/resources/new/")  # any fragment: CSRF cookie
+        for k in range(count):
+            if time.monotonic() > deadline:
+                problems.append("deadline reached")
+                break
+            if k % 2:
+                files = {"document": ("canvas.json", document, "application/json")}
+                path = f"/ventures/{OWN}/upload/"
+                token = {"X-CSRFToken": client.cookies["csrftoken"]}
+                response = client.post(path, files=files, data={"label": ""}, headers=token)
+            else:
+                response = _post(client, f"/ventures/{OWN}/versions/1/restore/", {})
+            statuses[f"POST {response.status_code}"] += 1
+            if response.status_code == 303:
+                acked += 1
+            else:
+                problems.append(f"replace {response.status_code}: {response.text[:300]}")
+            time.sleep(0.1)
+    return {"acked": acked, "statuses": statuses, "problems": problems}
+
+
+def _churn_editor(url: str, session: str, index: int, resources: list[dict], tries: int) -> dict:
+    """Edit OWN's resources while they are being replaced: an entry deleted meanwhile gets
+    409, and the editor looks the entries up again."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    base = f"/ventures/{OWN}/canvas/resources/"
+    statuses: Counter = Counter()
+    problems: list[str] = []
+    acked = 0
+    with _client(url, session) as client:
+        pks: list[int] = []
+        for k in range(tries):
+            if time.monotonic() > deadline:
+                problems.append("deadline reached")
+                break
+            if not pks:  # an entry that is gone answers with the block as it is now
+                response = client.get(f"{base}0/")
+                statuses[f"GET {response.status_code}"] += 1
+                pks = list(dict.fromkeys(int(pk) for pk in RESOURCE_EDIT_RE.findall(response.text)))
+                if not pks:
+                    problems.append(f"no resources listed: {response.status_code}")
+                    break
+            i = k % len(pks)
+            response = client.get(f"{base}{pks[i]}/edit/")
+            statuses[f"GET {response.status_code}"] += 1
+            version = VERSION_RE.search(response.text)
+            if response.status_code != 200 or version is None:
+                pks = []  # replaced meanwhile
+                continue
+            risk = f"{resources[i]['data']['risk_if_lost'][:100]} c{index}e{k}"
+            form = _resource_form(resources[i]["data"], int(version.group(1)), risk)
+            response = _post(client, f"{base}{pks[i]}/", form)
+            statuses[f"POST {response.status_code}"] += 1
+            if response.status_code == 200:
+                acked += 1
+            elif response.status_code == 409:
+                pks = []
+            else:
+                problems.append(f"{response.status_code}: {response.text[:300]}")
+                break
+    return {"acked": acked, "statuses": statuses, "problems": problems}
+
+
+WORKERS_BY_KIND = {
+    "edit": _edit_writer,
+    "finances": _finance_writer,
+    "move": _mover,
+    "replace": _replacer,
+    "churn": _churn_editor,
+}
 
 
 def work(kind: str, *args) -> dict:
@@ -222,18 +311,31 @@ def run():
         jobs += [
             ("move", (server.url, session[first_mover + i], i, pks, MOVES)) for i in range(MOVERS)
         ]
+        first_restorer = len(jobs)
+        own = server.manifest["ventures"][OWN]
+        resources = own["entries"]["resources"]
+        jobs += [("replace", (server.url, session[0], REPLACEMENTS))]
+        jobs += [
+            ("churn", (server.url, session[0], i, resources, CHURN_ATTEMPTS))
+            for i in range(CHURN_EDITORS)
+        ]
         context = multiprocessing.get_context("spawn")
         with context.Pool(len(jobs)) as pool:
             pending = [pool.apply_async(work, (kind, *args)) for kind, args in jobs]
             results = [p.get(timeout=DEADLINE_SECONDS + 60) for p in pending]
+        stored = server.snapshot(SHARED, OWN)
         yield {
             "before": shared,
             "targets": targets,
             "edits": results[:WRITERS],
             "finances": results[WRITERS:first_mover],
-            "moves": results[first_mover:],
+            "moves": results[first_mover:first_restorer],
+            "replacements": results[first_restorer],
+            "churn": results[first_restorer + 1 :],
             "all": results,
-            "after": server.snapshot(SHARED)[SHARED],
+            "own_before": own,
+            "after": stored[SHARED],
+            "own_after": stored[OWN],
             "request_lines": server.request_lines(),
             "server_log": server.server_log(),
         }
@@ -243,7 +345,7 @@ def test_every_refused_write_got_a_conflict_answer_never_a_500(run):
     statuses = sum((r["statuses"] for r in run["all"]), Counter())
     problems = [p for r in run["all"] for p in r["problems"]]
     assert problems == [], problems
-    assert set(statuses) <= {"GET 200", "POST 200", "POST 409"}, statuses
+    assert set(statuses) <= {"GET 200", "POST 200", "POST 303", "POST 409"}, statuses
     assert statuses["POST 409"] > 0, "the writers never collided: no concurrency was tested"
     lines = run["request_lines"]
     assert lines, "the server wrote no request log"
@@ -301,3 +403,18 @@ def test_concurrent_moves_keep_positions_a_permutation_and_lose_no_move(run):
 
 def test_the_cached_evaluation_is_that_of_the_stored_canvas(run):
     assert run["after"]["cached_evaluation"] == run["after"]["fresh_evaluation"]
+
+
+def test_restores_and_uploads_while_others_edit_leave_a_whole_canvas(run):
+    assert run["replacements"]["acked"] == REPLACEMENTS
+    churned = sum(r["acked"] for r in run["churn"])
+    before, after = run["own_before"], run["own_after"]
+    for block, rows in after["entries"].items():
+        assert [row["position"] for row in rows] == list(range(len(rows))), block
+        assert len(rows) == len(before["entries"][block]), block
+    log = after["log"]
+    replaced = [line for line in log if line["action"] in ("restored", "imported")]
+    assert len(replaced) == REPLACEMENTS
+    edited = [line for line in log if line["summary"].startswith("Edited resource")]
+    assert len(edited) == churned
+    assert after["cached_evaluation"] == after["fresh_evaluation"]

@@ -140,6 +140,23 @@ def test_the_request_log_names_the_signed_in_user_and_leaves_out_the_query_strin
     assert "secret-share-token" not in request_log[-1]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path, logged",
+    [
+        ("/s/secret-share-token-123/", "/s/[redacted]/"),
+        ("/s/secret-share-token-123/canvas.pdf", "/s/[redacted]/canvas.pdf"),
+        ("/invitations/secret-share-token-123/", "/invitations/[redacted]/"),
+        ("/ventures/s/canvas/", "/ventures/s/canvas/"),
+    ],
+)
+def test_the_request_log_never_holds_a_share_or_invitation_token(client, request_log, path, logged):
+    client.get(path)
+    line = json.loads(request_log[-1])
+    assert line["path"] == logged
+    assert "secret-share-token" not in request_log[-1]
+
+
 @pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")),
     reason="static files do not depend on the database: checked once, in the SQLite run "

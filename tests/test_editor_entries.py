@@ -16,11 +16,6 @@ BASE = "/ventures/sepsis-dx/canvas/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def partner(venture, prefix="BioMed") -> PartnerEntry:
     return PartnerEntry.objects.get(canvas__venture=venture, name__startswith=prefix)
 

@@ -164,9 +164,3 @@ def test_read_only_page_runs_the_same_queries_for_5_and_200_entries(
         response = carol_client.get("/ventures/sized/canvas/")
     assert response.status_code == 200
     assert "Read-only" in response.content.decode()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The cast's accounts are created per test; a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,17 +1,10 @@
 """The venture's details, finances and readiness answers, and the rule table."""
 
-import pytest
-
 from canvas.evaluator import RULES
 from canvas.models import Canvas, Venture
 
 BASE = "/ventures/sepsis-dx/canvas/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def header_data(venture, **changes) -> dict:

@@ -15,11 +15,6 @@ BASE = "/ventures/sized/canvas/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(params=[5, 200], ids=["5-per-block", "200-per-block"])
 def sized(request, alice):
     """A venture of alice's with 5 or 200 entries in each block."""

@@ -337,3 +337,21 @@ def test_an_empty_canvas_says_what_is_missing_on_page_one(empty):
     assert "KP01 No key partner" in page
     assert "KR01 No physical resource" in page
     assert "Unknown" in " ".join(pdf.pages[1:])  # the runway
+
+
+def test_the_font_caches_are_released_before_the_interpreter_shuts_down(predict):
+    # A font configuration freed during interpreter shutdown, after GLib's objects are
+    # gone, crashed the process on exit (exit code 139 after a green test run). The
+    # per-thread caches live in a registry that an atexit hook empties while all is alive.
+    import threading
+
+    from canvas.pdf import render as pdf_render
+
+    render_canvas_pdf(predict[0], timeout=300)
+    worker = threading.Thread(target=render_canvas_pdf, args=(predict[0],), kwargs={"timeout": 300})
+    worker.start()
+    worker.join()
+    assert threading.get_ident() in pdf_render._stylesheets
+    assert worker.ident in pdf_render._stylesheets
+    pdf_render._release_stylesheets()
+    assert pdf_render._stylesheets == {}

@@ -3,16 +3,8 @@
 import html
 import json
 
-import pytest
-
 from canvas.document import LABELS, json_schema, parse_document
 from canvas.views.schema import EXAMPLE, NOTES, schema_fields
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The cast's passwords are hashed with a fast hasher: these tests are about versions."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_the_json_schema_is_served_to_signed_in_people(mallory_client):

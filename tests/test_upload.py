@@ -12,12 +12,6 @@ from tests.conftest import FIXTURES, client_for, load_fixture
 URL = "/ventures/sepsis-dx/upload/"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The cast's passwords are hashed with a fast hasher: these tests are about versions."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # Each kind of invalid document from the foundation issue, with the JSON path it names.
 INVALID = [
     ("invalid_unknown_field.json", "channels.0.budget"),

@@ -11,12 +11,6 @@ from tests.conftest import client_for
 SLUG = "sepsis-dx"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The cast's passwords are hashed with a fast hasher: these tests are about versions."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def current_document(venture) -> dict:
     return canvas_for_document().get(venture=venture).to_document().to_data()
 

@@ -10,12 +10,6 @@ from canvas.document import parse_document
 from canvas.models import CanvasVersion, canvas_for_document, save_document
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The cast's passwords are hashed with a fast hasher: these tests are about versions."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def text(response) -> str:
     """The page as plain text: tags dropped, entities decoded, whitespace collapsed."""
     body = re.sub(r"</?(?:span|strong|a|code|del|ins|time)\b[^>]*>", "", response.content.decode())

@@ -3,6 +3,7 @@ autoescaping template engine, and no URL but the app's static files."""
 
 from __future__ import annotations
 
+import atexit
 import threading
 from functools import cache
 from typing import Any
@@ -29,20 +30,35 @@ def html_to_pdf(html: str, fetcher: StaticFilesOnly | None = None) -> bytes:
     return layout_html(html, fetcher).write_pdf()
 
 
-_local = threading.local()
+# One parsed stylesheet and font configuration per thread (a font configuration is not
+# shared between threads), keyed by thread id. Not a threading.local: its values would be
+# freed while the interpreter shuts down, after GLib's objects they hold are gone, which
+# crashes the process on exit. The registry is emptied by an atexit hook instead, while
+# everything is still alive.
+_stylesheets: dict[int, tuple[int, CSS, FontConfiguration]] = {}
+_stylesheets_lock = threading.Lock()
+
+
+@atexit.register
+def _release_stylesheets() -> None:
+    with _stylesheets_lock:
+        _stylesheets.clear()
 
 
 def _stylesheet() -> tuple[CSS, FontConfiguration]:
-    """static/css/pdf.css with its fonts loaded, parsed once per thread (a font
-    configuration is not shared between threads) and again when the file changes."""
+    """static/css/pdf.css with its fonts loaded, parsed once per thread and again when the
+    file changes."""
     path = STATIC_DIR / "css" / "pdf.css"
     mtime = path.stat().st_mtime_ns
-    cached = getattr(_local, "stylesheet", None)
+    thread = threading.get_ident()
+    cached = _stylesheets.get(thread)
     if cached is None or cached[0] != mtime:
         fonts = FontConfiguration()
         url = f"{STATIC_SCHEME}:css/pdf.css"
         css = CSS(url=url, url_fetcher=StaticFilesOnly(), font_config=fonts)
-        cached = _local.stylesheet = (mtime, css, fonts)
+        cached = (mtime, css, fonts)
+        with _stylesheets_lock:
+            _stylesheets[thread] = cached
     return cached[1], cached[2]
 
 
