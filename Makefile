@@ -65,7 +65,7 @@ run: migrate
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "Serving at http://$(HOST):$(PORT)  (Ctrl-C stops)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	scripts/with-worker $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: test-deps
 	$(VENV)/bin/ruff format --check .

@@ -246,8 +246,11 @@ def test_cohort_staff_see_and_revoke_pending_cohort_invitations(carol, cohort):
         email="x@example.org", role="founder", cohort=cohort, new_venture_name="Vein View"
     )
     client = client_for(carol)
-    assert "Vein View" in client.get("/cohorts/northstar/invite/").content.decode()
-    response = client.post(f"/cohorts/northstar/invitations/{invitation.pk}/revoke/")
+    page = client.get("/cohorts/northstar/invite/").content.decode()
+    assert "Vein View" in page
+    revoke = f"/cohorts/northstar/invitations/{invitation.pk}/revoke/"
+    assert f'action="{revoke}"' in page
+    response = client.post(revoke)
     assert response.status_code == 302
     assert Client().get(f"/invitations/{token}/").status_code == 404
 

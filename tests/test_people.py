@@ -126,9 +126,10 @@ def test_only_founders_may_invite(request, alice, venture, mailoutbox, who):
 
 def test_founder_revokes_a_pending_invitation_and_its_link_stops_working(client, alice, venture):
     token, invitation = make_invitation(email="vera@example.org", venture=venture)
-    response = client_for(alice).post(
-        f"/ventures/sepsis-dx/people/invitations/{invitation.pk}/revoke/"
-    )
+    revoke = f"/ventures/sepsis-dx/people/invitations/{invitation.pk}/revoke/"
+    page = client_for(alice).get("/ventures/sepsis-dx/people/").content.decode()
+    assert f'action="{revoke}"' in page
+    response = client_for(alice).post(revoke)
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None

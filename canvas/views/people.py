@@ -193,13 +193,7 @@ def invite(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def revoke_invitation(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     venture = editable_venture(request.user, slug)
-    invitation = get_object_or_404(
-        Invitation, pk=pk, venture=venture, accepted_at__isnull=True, revoked_at__isnull=True
-    )
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
-    messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
-    return redirect(f"/ventures/{venture.slug}/people/")
+    return _revoke(request, pk, f"/ventures/{venture.slug}/people/", venture=venture)
 
 
 @login_required
@@ -284,13 +278,19 @@ def cohort_invite(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def revoke_cohort_invitation(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     cohort = visible_cohort(request.user, slug)
+    return _revoke(request, pk, f"/cohorts/{cohort.slug}/invite/", cohort=cohort)
+
+
+def _revoke(request: HtmxHttpRequest, pk: int, back: str, **scope) -> HttpResponse:
+    """Withdraw pending invitation ``pk`` within ``scope`` (its venture or cohort; 404 if it
+    is not one of theirs, or no longer pending), then go ``back``."""
     invitation = get_object_or_404(
-        Invitation, pk=pk, cohort=cohort, accepted_at__isnull=True, revoked_at__isnull=True
+        Invitation, pk=pk, accepted_at__isnull=True, revoked_at__isnull=True, **scope
     )
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
-    return redirect(f"/cohorts/{cohort.slug}/invite/")
+    return redirect(back)
 
 
 # --- accepting an invitation ------------------------------------------------------------
