@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -34,11 +35,14 @@ def run_worker_once() -> int:
         excluded_queue_names=[],
     )
     ran = 0
-    while (result := DBTaskResult.objects.ready().get_locked()) is not None:
-        result.claim(worker.worker_id)
+    while True:
+        with transaction.atomic():  # as the worker does: SELECT ... FOR UPDATE needs one
+            result = DBTaskResult.objects.ready().get_locked()
+            if result is None:
+                return ran
+            result.claim(worker.worker_id)
         worker.run_task(result)
         ran += 1
-    return ran
 
 
 @pytest.fixture(autouse=True)
