@@ -290,6 +290,13 @@ _ENTRY_HTML_MAX = 5000
 _BOARD_FILE = Path(__file__).resolve().parent.parent.parent / "templates" / "canvas" / "_board.html"
 
 
+def _entry_key(mode: tuple[Any, ...], item: dict[str, Any]) -> str:
+    """A digest of what an entry's markup depends on. The entry's document model is
+    serialised by pydantic's (compiled) JSON serialiser: its repr() would cost ten times more."""
+    parts = [(k, v.model_dump_json() if k == "data" else v) for k, v in item.items()]
+    return hashlib.blake2b(repr((mode, parts)).encode(), digest_size=16).hexdigest()
+
+
 def _prerender(ctx: dict[str, Any], blocks: tuple[str, ...]) -> None:
     """Set ``item["html"]`` on the entries of ``blocks`` (the board prints it as is)."""
     try:
@@ -302,7 +309,7 @@ def _prerender(ctx: dict[str, Any], blocks: tuple[str, ...]) -> None:
         for item in ctx[block]:
             if item["form"]:
                 continue
-            key = hashlib.blake2b(repr((mode, item)).encode(), digest_size=16).hexdigest()
+            key = _entry_key(mode, item)
             html = _ENTRY_HTML.get(key)
             if html is None:
                 partial = partial or get_template(f"{BOARD}#{SINGULAR[block]}")
