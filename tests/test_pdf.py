@@ -456,3 +456,24 @@ def test_the_trimmed_user_agent_stylesheet_keeps_what_the_report_needs():
         ":is(dir, dl, menu, ol, ul) :is(dir, dl, menu, ol, ul) { margin-top: 0 }",
         "@page { size: A4 }",
     ]
+
+
+def test_the_font_caches_of_finished_threads_are_dropped(predict):
+    import threading
+
+    from canvas.pdf import render as pdf_render
+
+    def render_in_threads(count: int) -> list[int]:
+        idents = []
+        for _ in range(count):
+            worker = threading.Thread(target=pdf_render._stylesheet)
+            worker.start()
+            idents.append(worker.ident)
+            worker.join()
+        return idents
+
+    pdf_render._release_stylesheets()
+    render_in_threads(5)
+    pdf_render._stylesheet()  # this thread's entry is made after pruning the dead ones
+    alive = {t.ident for t in threading.enumerate()}
+    assert set(pdf_render._stylesheets) <= alive

@@ -113,6 +113,9 @@ def _stylesheet() -> tuple[CSS, FontConfiguration]:
         css = CSS(url=url, url_fetcher=StaticFilesOnly(), font_config=fonts)
         cached = (mtime, css, fonts)
         with _stylesheets_lock:
+            alive = {t.ident for t in threading.enumerate()}
+            for gone in [t for t in _stylesheets if t not in alive]:
+                del _stylesheets[gone]  # a thread per request (runserver) must not pile up
             _stylesheets[thread] = cached
     return cached[1], cached[2]
 
