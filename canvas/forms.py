@@ -275,7 +275,8 @@ class InlineRadioSelect(forms.RadioSelect):
                     if option_id:
                         html.append(f' for="{conditional_escape(option_id)}"')
                     html.append(">")
-                html.append(f'<input type="{option["type"]}" name="{conditional_escape(name)}"')
+                kind = conditional_escape(option["type"])
+                html.append(f'<input type="{kind}" name="{conditional_escape(name)}"')
                 if option["value"] is not None:
                     html.append(f' value="{conditional_escape(str(option["value"]))}"')
                 html.append(_attrs_html(option["attrs"]) + ">")
@@ -285,7 +286,7 @@ class InlineRadioSelect(forms.RadioSelect):
             if group:
                 html.append("\n  </div>")
         html.append("\n</div>")
-        return mark_safe("".join(html))
+        return mark_safe("".join(html))  # safe: every value above went through conditional_escape
 
 
 ANSWER_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "Not answered")]

@@ -28,6 +28,9 @@ def edit_entry(page, name: str, field: str, value: str, *, select: bool = False)
         control.fill(value)
     form.get_by_role("button", name="Save", exact=True).click()
     form.wait_for(state="detached")
+    # The saved entry is shown again with its Edit link: the server has answered (and
+    # committed) by then, whatever else the response swapped first.
+    page.get_by_role("link", name=f"Edit {name}").wait_for()
 
 
 def test_founder_saves_changes_compares_and_restores(browser_page, alice, venture):
@@ -47,6 +50,7 @@ def test_founder_saves_changes_compares_and_restores(browser_page, alice, ventur
     page.goto(page.base_url + "/ventures/sepsis-dx/canvas/")
     edit_entry(page, PARTNER, "Recovery time", "weeks", select=True)
     edit_entry(page, RESOURCE, "Risk if lost", "")
+    page.locator("#findings [data-rule=KR05]").first.wait_for()
     edited = current_document(venture)
     assert edited != saved.document
     after_score = canvas_for_document().get(venture=venture).score
