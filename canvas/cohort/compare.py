@@ -1,0 +1,164 @@
+"""Comparison of 2-4 canvases, block by block."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..document import CATEGORIES, READINESS_QUESTIONS, STAGES
+from ..document import label as vocab_label
+from ..evaluator import (
+    BLOCK_LABELS,
+    BLOCKS,
+    RULES_BY_ID,
+    SEVERITY_LABELS,
+    TEST_NAMES,
+    VERDICT_LABELS,
+)
+from .venture_rows import (
+    FAIR,
+    GOOD,
+    NEUTRAL,
+    POOR,
+    READINESS_TOTAL,
+    BlockStatus,
+    Row,
+    finding_url,
+    row_for,
+)
+
+MIN_COMPARE, MAX_COMPARE = 2, 4
+VERDICT_LEVELS = {"key_partner": GOOD, "borderline": FAIR, "vendor": POOR}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entry of one block, with its verdict badge when the block has verdicts."""
+
+    name: str
+    detail: str = ""
+    verdict: str = ""
+    level: str = NEUTRAL
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    row: Row
+    status: BlockStatus
+    items: tuple[Item, ...]
+    findings: tuple[dict[str, Any], ...]  # {"rule", "severity", "title", "subject"}
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CompareBlock:
+    block: str
+    label: str
+    cells: tuple[Cell, ...]
+
+
+def comparison(
+    ventures: Sequence[Any], entries: Mapping[str, Mapping[int, Sequence[Any]]]
+) -> list[CompareBlock]:
+    """Block by block, one cell per venture. ``entries[block][canvas_id]`` holds that
+    canvas's entry objects (channels, partners, activities, resources) in order; the
+    verdicts come from each canvas's cached evaluation."""
+    pairs = []
+    for v in ventures:
+        try:
+            canvas = v.canvas
+        except AttributeError:
+            canvas = None
+        pairs.append((v, canvas, row_for(v, canvas)))
+
+    blocks = []
+    for index, block in enumerate(BLOCKS):
+        cells = []
+        for _venture, canvas, row in pairs:
+            evaluation = (canvas.evaluation if canvas is not None else None) or {}
+            findings = tuple(
+                {
+                    "rule": f["rule"],
+                    "severity": f["severity"],
+                    "severity_label": SEVERITY_LABELS[f["severity"]],
+                    "title": RULES_BY_ID[f["rule"]].title if f["rule"] in RULES_BY_ID else "",
+                    "subject": _subject_label(f.get("subject")),
+                    "url": finding_url(row.slug, f["rule"]),
+                }
+                for f in evaluation.get("findings", ())
+                if f["block"] == block
+            )
+            own = entries.get(block, {}).get(canvas.pk, ()) if canvas is not None else ()
+            items, note = _items(block, own, canvas, evaluation, row)
+            cells.append(Cell(row, row.blocks[index], items, findings, note))
+        blocks.append(CompareBlock(block, BLOCK_LABELS[block], tuple(cells)))
+    return blocks
+
+
+def _subject_label(subject: str | None) -> str:
+    if subject is None:
+        return ""
+    for kind in ("stage", "category", "question"):
+        text = vocab_label(kind, subject)
+        if text != subject:
+            return text
+    return subject
+
+
+def _items(block: str, own: Sequence[Any], canvas: Any, evaluation: Mapping, row: Row):
+    if block == "channels":
+        return tuple(
+            Item(e.channel, f"{STAGES.get(e.stage, e.stage)} · {vocab_label('route', e.route)}")
+            for e in own
+        ), ""
+    if block == "partners":
+        verdicts = {p["name"].casefold(): p["verdict"] for p in evaluation.get("partners", ())}
+        items = []
+        for e in own:
+            verdict = verdicts.get(e.name.casefold(), "")
+            items.append(
+                Item(
+                    e.name,
+                    vocab_label("partner_type", e.partner_type),
+                    VERDICT_LABELS.get(verdict, ""),
+                    VERDICT_LEVELS.get(verdict, NEUTRAL),
+                )
+            )
+        return tuple(items), ""
+    if block == "activities":
+        verdicts = {a["name"].casefold(): a for a in evaluation.get("activities", ())}
+        items = []
+        for e in own:
+            v = verdicts.get(e.name.casefold())
+            declared = "declared core" if e.declared_core else "not declared core"
+            if v is None:
+                items.append(Item(e.name, declared))
+            elif v["core"]:
+                items.append(Item(e.name, declared, "Core", GOOD))
+            else:
+                failed = [t for t in TEST_NAMES if t in v["failed_tests"]]
+                items.append(
+                    Item(
+                        e.name,
+                        declared,
+                        "Not core: fails " + ", ".join(failed),
+                        POOR if e.declared_core else NEUTRAL,
+                    )
+                )
+        return tuple(items), ""
+    if block == "resources":
+        items = tuple(Item(e.name, CATEGORIES.get(e.category, e.category)) for e in own)
+        runway = (
+            row.runway_text.lower() if row.runway_months is None else (f"{row.runway_text} months")
+        )
+        return items, f"Runway: {runway}" if row.evaluated else ""
+    # readiness: the five answers
+    items = []
+    for question, text in READINESS_QUESTIONS.items():
+        answer = getattr(canvas, question) if canvas is not None else None
+        verdict, level = {True: ("Yes", GOOD), False: ("No", POOR)}.get(
+            answer, ("Not answered", NEUTRAL)
+        )
+        items.append(Item(text, "", verdict, level))
+    return tuple(items), f"{row.readiness_yes} of {READINESS_TOTAL} answered yes"

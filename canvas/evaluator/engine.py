@@ -1,0 +1,41 @@
+"""The rule table and the entry point: ``RULES`` in SPEC order, ``score`` and ``evaluate``."""
+
+from __future__ import annotations
+
+from canvas.document import CanvasDocument
+
+# Importing the rule modules registers their rules; import them in SPEC block order.
+from . import channels, partners, activities, resources, readiness  # noqa: F401  # isort: skip
+from .constants import BLOCKS
+from .model import ActivityVerdict, Evaluation, Finding, PartnerVerdict
+from .registry import Facts, Rule, _registered
+
+RULES: tuple[Rule, ...] = tuple(sorted(_registered, key=lambda r: (BLOCKS.index(r.block), r.id)))
+RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+
+
+def rules_by_block() -> dict[str, tuple[Rule, ...]]:
+    """The rules grouped by block, blocks in SPEC order."""
+    return {block: tuple(r for r in RULES if r.block == block) for block in BLOCKS}
+
+
+def score(findings: tuple[Finding, ...] | list[Finding]) -> int:
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    return max(0, 100 - 10 * errors - 3 * warnings)
+
+
+def evaluate(doc: CanvasDocument) -> Evaluation:
+    facts = Facts(doc)
+    findings = tuple(finding for r in RULES for finding in r.findings(facts))
+    runway = None if facts.runway is None else round(facts.runway, 1) + 0.0  # no "-0.0"
+    return Evaluation(
+        score=score(findings),
+        runway_months=runway,
+        runway_unlimited=facts.unlimited,
+        partners=tuple(PartnerVerdict(p.name, verdict) for p, verdict in facts.partners),
+        activities=tuple(
+            ActivityVerdict(a.name, not failed, failed) for a, failed in facts.activities
+        ),
+        findings=findings,
+    )

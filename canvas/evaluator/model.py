@@ -1,0 +1,113 @@
+"""The results: ``Finding``, the verdict records and ``Evaluation``, with their JSON shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: str
+    block: str
+    subject: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "block": self.block,
+            "subject": self.subject,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerVerdict:
+    name: str
+    verdict: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "verdict": self.verdict}
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityVerdict:
+    name: str
+    core: bool
+    failed_tests: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "core": self.core, "failed_tests": list(self.failed_tests)}
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    score: int
+    runway_months: float | None  # rounded to one decimal; None when unknown or unlimited
+    runway_unlimited: bool
+    partners: tuple[PartnerVerdict, ...]
+    activities: tuple[ActivityVerdict, ...]
+    findings: tuple[Finding, ...]
+
+    def _count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self._count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self._count("warning")
+
+    @property
+    def infos(self) -> int:
+        return self._count("info")
+
+    def findings_for(self, block: str) -> list[Finding]:
+        return [f for f in self.findings if f.block == block]
+
+    def partner_verdict(self, name: str) -> str | None:
+        key = name.casefold()
+        return next((p.verdict for p in self.partners if p.name.casefold() == key), None)
+
+    def activity_verdict(self, name: str) -> ActivityVerdict | None:
+        exact = next((a for a in self.activities if a.name == name), None)
+        if exact is not None:
+            return exact
+        key = name.casefold()
+        return next((a for a in self.activities if a.name.casefold() == key), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SPEC §3 'Evaluation output (JSON)' shape, nothing more."""
+        return {
+            "score": self.score,
+            "runway_months": self.runway_months,
+            "partners": [p.to_dict() for p in self.partners],
+            "activities": [a.to_dict() for a in self.activities],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evaluation:
+        """Rebuild an evaluation from ``to_dict()`` output (for example a cached copy)."""
+        findings = tuple(
+            Finding(f["rule"], f["severity"], f["block"], f["subject"], f["message"])
+            for f in data["findings"]
+        )
+        runway = data["runway_months"]
+        return cls(
+            score=int(data["score"]),
+            runway_months=None if runway is None else float(runway),
+            # Null runway without a KR02 finding can only mean an unlimited runway.
+            runway_unlimited=runway is None and not any(f.rule == "KR02" for f in findings),
+            partners=tuple(PartnerVerdict(p["name"], p["verdict"]) for p in data["partners"]),
+            activities=tuple(
+                ActivityVerdict(a["name"], bool(a["core"]), tuple(a["failed_tests"]))
+                for a in data["activities"]
+            ),
+            findings=findings,
+        )

@@ -1,0 +1,322 @@
+"""The htmx endpoints of entries: add, show, edit, delete and move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ... import document as d
+from ...board import SINGULAR, entry_dom_id
+from ...forms import DocumentForm
+from ...http import HtmxHttpRequest
+from ...models import ENTRY_MODELS, ActivityEntry, _entry_fields
+from .forms import _add_fc, _conflict, _edit_fc, _entry_form, _reapply
+from .render import (
+    _check_block,
+    _context,
+    _fragments,
+    _item,
+    _list_id,
+    _list_response,
+    _page,
+    _redirect,
+    _slot,
+)
+from .state import State, _load, _reload, _saved, _state
+
+# --- entries -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def entry_new(request: HtmxHttpRequest, slug: str, block: str) -> HttpResponse:
+    """The add form of a block (``?cancel=1``: the closed add button again)."""
+    _check_block(block)
+    stage = request.GET.get("stage") if block == "channels" else None
+    if block == "channels" and stage not in d.STAGES:
+        stage = "get"
+    slot = f"add-{block}-{stage}" if stage else f"add-{block}"
+    state = _state(_load(request.user, slug, write=True))
+    if not request.htmx:
+        return HttpResponseRedirect(f"{state.base_url}?add={slot[4:]}#{slot}")
+    forms: dict[str, Any] = {}
+    if not request.GET.get("cancel"):
+        form = _entry_form(block, state, auto_id=slot, stage=stage)
+        forms[slot] = _add_fc(state, block, slot, form)
+    ctx = _context(state, forms)
+    return _fragments(request, ctx, "add-slot", extra={"slot": _slot(ctx, block, slot)})
+
+
+@login_required
+@require_POST
+def entry_create(request: HtmxHttpRequest, slug: str, block: str) -> HttpResponse:
+    """Add an entry at the end of its block."""
+    _check_block(block)
+    slot = request.GET.get("slot", "")
+    if not _is_slot(block, slot):
+        slot = "add-channels-get" if block == "channels" else f"add-{block}"
+    with transaction.atomic():
+        canvas = _load(request.user, slug, write=True, lock=True)
+        state = _state(canvas)
+        form = _entry_form(block, state, data=request.POST, auto_id=slot)
+        valid = form.is_valid()
+        rows = state.rows[block]
+        if valid and len(rows) >= d.MAX_ENTRIES:
+            form.add_error(
+                None,
+                f"This block already holds {d.MAX_ENTRIES} entries, the most a canvas can "
+                f"have. Remove one before adding another.",
+            )
+            valid = False
+        if not valid:
+            return _invalid_add(request, state, block, slot, form)
+        position = max((r.position for r in rows), default=-1) + 1
+        model = ENTRY_MODELS[block]
+        row = model.objects.create(
+            canvas=canvas, position=position, **_entry_fields(block, form.entry)
+        )
+        _reload(canvas, block)
+        name = _name(form.entry)
+        state = _saved(request, canvas, "created", f"Added {SINGULAR[block]} “{name}”")
+    if not request.htmx:
+        return _redirect(state, entry_dom_id(block, pk=row.pk))
+    return _list_response(request, state, block)
+
+
+def _invalid_add(
+    request: HtmxHttpRequest, state: State, block: str, slot: str, form: DocumentForm
+) -> HttpResponse:
+    """422: the add form (or the re-add form of an entry deleted meanwhile) with errors."""
+    if slot.startswith("add-"):
+        fc = _add_fc(state, block, slot, form)
+        if not request.htmx:
+            return _page(request, state, open_forms={slot: fc}, status=422)
+        ctx = _context(state, {slot: fc})
+        return _fragments(
+            request, ctx, "add-slot", extra={"slot": _slot(ctx, block, slot)}, status=422
+        )
+    fc = _add_fc(state, block, slot, form, conflict=_conflict(SINGULAR[block], deleted=True))
+    ctx = _context(state)
+    item = _gone_item(block, slot, fc)
+    return _fragments(request, ctx, SINGULAR[block], extra={"item": item}, status=422)
+
+
+def _is_slot(block: str, slot: str) -> bool:
+    """Where an add form of ``block`` can sit: its add slot (a lane's, for channels) or the
+    place of an entry deleted meanwhile (``partner-12``)."""
+    if block == "channels":
+        slots = {f"add-channels-{stage}" for stage in d.STAGES}
+    else:
+        slots = {f"add-{block}"}
+    singular, _, pk = slot.partition("-")
+    return slot in slots or (singular == SINGULAR[block] and pk.isdigit())
+
+
+def _gone_item(block: str, dom_id: str, fc: dict[str, Any]) -> dict[str, Any]:
+    """A placeholder entry for one deleted meanwhile, showing the re-add form."""
+    return {"block": block, "dom_id": dom_id, "form": fc, "list_id": _list_id(block)}
+
+
+def _name(entry: Any) -> str:
+    return getattr(entry, "name", None) or getattr(entry, "channel", "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> HttpResponse:
+    """GET: the entry as displayed (closes its form). POST: save the edit form."""
+    _check_block(block)
+    if request.method == "POST":
+        return _entry_update(request, slug, block, pk)
+    state = _state(_load(request.user, slug, write=True))
+    if not request.htmx:
+        return _redirect(state, entry_dom_id(block, pk=pk))
+    if state.row(block, pk) is None:  # deleted meanwhile: show the block as it is now
+        return _list_response(request, state, block)
+    ctx = _context(state)
+    return _fragments(request, ctx, SINGULAR[block], extra={"item": _item(ctx, block, pk)})
+
+
+@login_required
+@require_GET
+def entry_edit(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> HttpResponse:
+    """The entry's edit form."""
+    _check_block(block)
+    dom_id = entry_dom_id(block, pk=pk)
+    state = _state(_load(request.user, slug, write=True))
+    if not request.htmx:
+        return HttpResponseRedirect(f"{state.base_url}?edit={dom_id}#{dom_id}")
+    row = state.row(block, pk)
+    if row is None:
+        return _list_response(request, state, block)
+    form = _entry_form(block, state, row=row, auto_id=dom_id)
+    ctx = _context(state, {dom_id: _edit_fc(state, block, row, form)})
+    return _fragments(request, ctx, SINGULAR[block], extra={"item": _item(ctx, block, pk)})
+
+
+def _entry_update(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> HttpResponse:
+    dom_id = entry_dom_id(block, pk=pk)
+    kind = SINGULAR[block]
+    with transaction.atomic():
+        canvas = _load(request.user, slug, write=True, lock=True)
+        state = _state(canvas)
+        row = state.row(block, pk)
+        form = _entry_form(block, state, row=row, data=request.POST, auto_id=dom_id)
+        if row is None:
+            return _deleted_meanwhile(request, state, block, dom_id, form)
+        if not form.is_valid():
+            fc = _edit_fc(state, block, row, form)
+            return _entry_response(request, state, block, pk, fc, status=422)
+        fields = _entry_fields(block, form.entry)
+        model = ENTRY_MODELS[block]
+        updated = model.objects.filter(pk=pk, canvas=canvas, version=form.posted_version).update(
+            **fields, version=F("version") + 1
+        )
+        if not updated:
+            again = _entry_form(
+                block, state, row=row, data=_reapply(request.POST, row.version), auto_id=dom_id
+            )
+            fc = _edit_fc(
+                state,
+                block,
+                row,
+                again,
+                conflict=_conflict(kind),
+                submit="Re-apply my changes",
+            )
+            return _entry_response(request, state, block, pk, fc, status=409)
+        renamed = block == "partners" and row.name != fields["name"]
+        cascaded = renamed and _rename_partner(state, row.name, fields["name"])
+        moved_lane = block == "channels" and row.stage != fields["stage"]
+        # The conditional UPDATE wrote every field, so the loaded row now equals the saved
+        # one: update it in memory rather than reading the block again.
+        for key, value in fields.items():
+            setattr(row, key, value)
+        row.version = form.posted_version + 1
+        state = _saved(request, canvas, "edited", f"Edited {kind} “{_name(form.entry)}”")
+    if not request.htmx:
+        return _redirect(state, dom_id)
+    ctx = _context(state)
+    if moved_lane:
+        return _fragments(
+            request, ctx, "channel-lanes", oob=("findings", "score"), retarget="#channel-lanes"
+        )
+    oob = ["findings", "score"]
+    if cascaded:
+        oob.append("activities-list")
+    if block == "resources":
+        oob.append("resource-categories")
+    return _fragments(request, ctx, kind, oob=tuple(oob), extra={"item": _item(ctx, block, pk)})
+
+
+def _rename_partner(state: State, old: str, new: str) -> bool:
+    """Point activities outsourced to the partner's old name at its new name."""
+    key = old.casefold()
+    ids = [
+        a.pk
+        for a in state.rows["activities"]
+        if a.outsourced_to is not None and a.outsourced_to.casefold() == key
+    ]
+    if ids:
+        ActivityEntry.objects.filter(pk__in=ids).update(outsourced_to=new, version=F("version") + 1)
+        for activity in state.rows["activities"]:
+            if activity.pk in ids:  # in memory too, as the UPDATE left it
+                activity.outsourced_to = new
+                activity.version += 1
+    return bool(ids)
+
+
+def _entry_response(
+    request: HtmxHttpRequest,
+    state: State,
+    block: str,
+    pk: int,
+    fc: dict[str, Any],
+    *,
+    status: int,
+) -> HttpResponse:
+    """The entry with its form open (errors or a conflict)."""
+    dom_id = entry_dom_id(block, pk=pk)
+    if not request.htmx:
+        return _page(request, state, open_forms={dom_id: fc}, status=status)
+    ctx = _context(state, {dom_id: fc})
+    return _fragments(
+        request,
+        ctx,
+        SINGULAR[block],
+        extra={"item": _item(ctx, block, pk)},
+        status=status,
+        retarget=f"#{dom_id}",
+    )
+
+
+def _deleted_meanwhile(
+    request: HtmxHttpRequest, state: State, block: str, dom_id: str, form: DocumentForm
+) -> HttpResponse:
+    """409: the entry is gone; offer to add it again with the person's values."""
+    fc = _add_fc(state, block, dom_id, form, conflict=_conflict(SINGULAR[block], deleted=True))
+    form.is_valid()  # show any problems with their values right away
+    if not request.htmx:
+        return _page(request, state, status=409)
+    ctx = _context(state)
+    item = _gone_item(block, dom_id, fc)
+    return _fragments(
+        request, ctx, SINGULAR[block], extra={"item": item}, status=409, retarget=f"#{dom_id}"
+    )
+
+
+@login_required
+@require_POST
+def entry_delete(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> HttpResponse:
+    """Delete an entry. Deleting one that is already gone is harmless."""
+    _check_block(block)
+    with transaction.atomic():
+        canvas = _load(request.user, slug, write=True, lock=True)
+        state = _state(canvas)
+        row = state.row(block, pk)
+        if row is not None:
+            ENTRY_MODELS[block].objects.filter(pk=pk, canvas=canvas).delete()
+            _reload(canvas, block)
+            name = row.channel if block == "channels" else row.name
+            state = _saved(request, canvas, "deleted", f"Deleted {SINGULAR[block]} “{name}”")
+    if not request.htmx:
+        return _redirect(state, f"block-{block}")
+    return _list_response(request, state, block)
+
+
+@login_required
+@require_POST
+def entry_move(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> HttpResponse:
+    """Move an entry one place up or down (within its lane for channels), then number the
+    block's positions 0, 1, 2... again."""
+    _check_block(block)
+    direction = request.POST.get("direction")
+    with transaction.atomic():
+        canvas = _load(request.user, slug, write=True, lock=True)
+        if direction not in ("up", "down"):
+            return HttpResponse("direction must be up or down", status=400)
+        state = _state(canvas)
+        rows = state.rows[block]
+        row = state.row(block, pk)
+        peers = [r for r in rows if block != "channels" or r.stage == row.stage] if row else []
+        i = peers.index(row) if row is not None else -1
+        j = i - 1 if direction == "up" else i + 1
+        if row is not None and 0 <= j < len(peers):
+            a, b = rows.index(row), rows.index(peers[j])
+            rows[a], rows[b] = rows[b], rows[a]
+            for position, r in enumerate(rows):
+                r.position = position
+            ENTRY_MODELS[block].objects.bulk_update(rows, ["position"])
+            _reload(canvas, block)
+            name = row.channel if block == "channels" else row.name
+            state = _saved(
+                request, canvas, "edited", f"Moved {SINGULAR[block]} “{name}” {direction}"
+            )
+    if not request.htmx:
+        return _redirect(state, entry_dom_id(block, pk=pk))
+    return _list_response(request, state, block)

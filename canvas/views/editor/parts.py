@@ -1,0 +1,155 @@
+"""The parts saved as a whole: the venture's details (header), finances, readiness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ...forms import DocumentForm, FinancesForm, HeaderForm, ReadinessForm
+from ...http import HtmxHttpRequest
+from ...models import Canvas, Venture
+from .forms import _conflict, _finances_fc, _header_fc, _readiness_fc, _reapply
+from .render import _context, _fragments, _page, _redirect
+from .state import State, _load, _saved, _state
+
+# --- header, finances, readiness -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the canvas saved as a whole, with its own optimistic-lock version."""
+
+    form: type[DocumentForm]
+    version_field: str  # on the venture (header) or the canvas
+    on_venture: bool
+    kind: str  # for messages
+    conflict_title: str
+    reapply: str
+    oob: tuple[str, ...]
+    summary: str
+
+    def owner(self, canvas: Canvas) -> Venture | Canvas:
+        return canvas.venture if self.on_venture else canvas
+
+
+PARTS = {
+    "venture": Part(
+        HeaderForm,
+        "version",
+        True,
+        "venture's details",
+        "The venture's details changed meanwhile.",
+        "Re-apply my changes",
+        # the solution type, market stage and revenue model switch rules and guidance
+        ("score", "findings", "channels-help", "channel-lanes"),
+        "Edited the venture's details",
+    ),
+    "finances": Part(
+        FinancesForm,
+        "finances_version",
+        False,
+        "figures",
+        "The finances changed meanwhile.",
+        "Re-apply my changes",
+        ("score", "findings"),
+        "Edited the finances",
+    ),
+    "readiness": Part(
+        ReadinessForm,
+        "readiness_version",
+        False,
+        "answers",
+        "The readiness answers changed meanwhile.",
+        "Re-apply my answers",
+        ("score", "findings"),
+        "Edited the readiness answers",
+    ),
+}
+PART_FORMS = {"venture": _header_fc, "finances": _finances_fc, "readiness": _readiness_fc}
+
+
+def _save_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
+    """Validate and save one part with a conditional UPDATE on its version."""
+    part = PARTS[name]
+    fc_for = PART_FORMS[name]
+    auto_id = f"{name}-%s"
+    with transaction.atomic():
+        canvas = _load(request.user, slug, write=True, lock=True)
+        state = _state(canvas)
+        owner = part.owner(canvas)
+        form = part.form(request.POST, auto_id=auto_id)
+        if not form.is_valid():
+            return _part_response(request, state, name, fc_for(state, form), 422)
+        fields = form.entry.model_dump()
+        version = part.version_field
+        updated = (
+            type(owner)
+            .objects.filter(pk=owner.pk, **{version: form.posted_version})
+            .update(**fields, **{version: F(version) + 1})
+        )
+        if not updated:
+            current = getattr(owner, version)
+            again = part.form(_reapply(request.POST, current), auto_id=auto_id)
+            conflict = {**_conflict(part.kind), "title": part.conflict_title}
+            fc = fc_for(state, again, conflict=conflict, submit=part.reapply)
+            return _part_response(request, state, name, fc, 409)
+        for key, value in fields.items():
+            setattr(owner, key, value)
+        setattr(owner, version, form.posted_version + 1)
+        state = _saved(request, canvas, "edited", part.summary)
+    if not request.htmx:
+        return _redirect(state, name)
+    return _fragments(request, _context(state), name, oob=part.oob)
+
+
+def _part_response(
+    request: HtmxHttpRequest, state: State, part: str, fc: dict[str, Any], status: int
+) -> HttpResponse:
+    """The venture, finances or readiness part with its form (errors or a conflict)."""
+    if not request.htmx:
+        return _page(request, state, open_forms={part: fc}, status=status)
+    ctx = _context(state, {part: fc})
+    return _fragments(request, ctx, part, status=status, retarget=f"#{part}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def header(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """GET: the venture's details as displayed. POST: save name, solution type, market
+    stage and revenue model (variant rules and guidance follow at once)."""
+    if request.method == "POST":
+        return _save_part(request, slug, "venture")
+    state = _state(_load(request.user, slug, write=True))
+    if not request.htmx:
+        return _redirect(state, "venture")
+    return _fragments(request, _context(state), "venture")
+
+
+@login_required
+@require_GET
+def header_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The form of the venture's details."""
+    state = _state(_load(request.user, slug, write=True))
+    if not request.htmx:
+        return HttpResponseRedirect(f"{state.base_url}?edit=venture#venture")
+    return _fragments(request, _context(state, {"venture": _header_fc(state)}), "venture")
+
+
+@login_required
+@require_POST
+def finances(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Save cash on hand, monthly burn and currency; the runway follows."""
+    return _save_part(request, slug, "finances")
+
+
+@login_required
+@require_POST
+def readiness(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Save the answers to the five operational-readiness questions."""
+    return _save_part(request, slug, "readiness")
