@@ -15,7 +15,7 @@ from ...board import SINGULAR, entry_dom_id
 from ...forms import DocumentForm
 from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS, ActivityEntry, _entry_fields
-from .forms import _add_fc, _conflict, _edit_fc, _entry_form, _reapply
+from .form_contexts import _add_fc, _conflict, _edit_fc, _entry_form, _reapply
 from .render import (
     _check_block,
     _context,

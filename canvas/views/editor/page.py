@@ -13,7 +13,7 @@ from ...board import SINGULAR
 from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS
 from ...permissions import can_edit, role_for
-from .forms import _add_fc, _edit_fc, _entry_form, _header_fc
+from .form_contexts import _add_fc, _edit_fc, _entry_form, _header_fc
 from .render import _page
 from .state import State, _load, _state
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ...forms import DocumentForm, FinancesForm, HeaderForm, ReadinessForm
 from ...http import HtmxHttpRequest
 from ...models import Canvas, Venture
-from .forms import _conflict, _finances_fc, _header_fc, _readiness_fc, _reapply
+from .form_contexts import _conflict, _finances_fc, _header_fc, _readiness_fc, _reapply
 from .render import _context, _fragments, _page, _redirect
 from .state import State, _load, _saved, _state
 

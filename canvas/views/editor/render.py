@@ -15,7 +15,7 @@ from ...board import SINGULAR, board_context, entry_dom_id
 from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS
 from ...permissions import can_edit
-from .forms import _finances_fc, _readiness_fc
+from .form_contexts import _finances_fc, _readiness_fc
 from .state import BLOCKS, State
 
 BOARD = "canvas/_board.html"
