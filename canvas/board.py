@@ -17,6 +17,7 @@ from typing import Any
 
 from . import guidance
 from .document import (
+    BLOCK_TITLES,
     CATEGORIES,
     MARKET_STAGES,
     MODES,
@@ -48,13 +49,6 @@ SINGULAR = {
     "partners": "partner",
     "activities": "activity",
     "resources": "resource",
-}
-BLOCK_TITLES = {
-    "channels": "Channels & Customer Relationships",
-    "partners": "Key Partners",
-    "activities": "Key Activities",
-    "resources": "Key Resources",
-    "readiness": "Operational readiness",
 }
 VERDICT_CLASSES = {"key_partner": "good", "vendor": "warning", "borderline": "info"}
 LIST_IDS = {

@@ -48,6 +48,15 @@ REVENUE_MODELS = {
     "reimbursement": "Reimbursement",
     "other": "Other",
 }
+# The canvas's blocks and the other parts a comment can be about, as pages and PDFs title them.
+BLOCK_TITLES = {
+    "channels": "Channels & Customer Relationships",
+    "partners": "Key Partners",
+    "activities": "Key Activities",
+    "resources": "Key Resources",
+    "finances": "Finances",
+    "readiness": "Operational readiness",
+}
 STAGES = {"get": "Get", "keep": "Keep", "grow": "Grow"}
 ROUTES = {
     "direct": "Direct (own staff or founders)",

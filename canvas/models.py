@@ -573,14 +573,7 @@ def log(canvas: Canvas, actor, action: str, summary: str = "", **detail: Any) ->
 class Comment(models.Model):
     """A comment on a block or one entry; top-level comments start threads."""
 
-    BLOCKS = [
-        ("channels", "Channels & Customer Relationships"),
-        ("partners", "Key Partners"),
-        ("activities", "Key Activities"),
-        ("resources", "Key Resources"),
-        ("finances", "Finances"),
-        ("readiness", "Operational readiness"),
-    ]
+    BLOCKS = list(d.BLOCK_TITLES.items())
     canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     block = models.CharField(max_length=20, choices=BLOCKS)

@@ -44,14 +44,6 @@ log = logging.getLogger("canvas.pdf")
 
 TEMPLATE = "canvas/pdf/canvas.html"
 
-BLOCK_TITLES = {
-    "partners": "Key Partners",
-    "activities": "Key Activities",
-    "resources": "Key Resources",
-    "channels": "Channels & Customer Relationships",
-    "readiness": "Operational readiness",
-    "finances": "Finances",
-}
 FINDING_BLOCKS = ("channels", "partners", "activities", "resources", "readiness")
 BLOCK_QUESTIONS = {
     "partners": "Who would be hard to replace?",
@@ -262,8 +254,8 @@ class Report:
     # -- layout --
     def plan(self) -> None:
         def block(key: str, items: list[Item], empty: str) -> Block:
-            region = Region(key, BLOCK_TITLES[key], items, self.notes(key), empty)
-            return Block(key, BLOCK_TITLES[key], BLOCK_QUESTIONS[key], [region])
+            region = Region(key, d.BLOCK_TITLES[key], items, self.notes(key), empty)
+            return Block(key, d.BLOCK_TITLES[key], BLOCK_QUESTIONS[key], [region])
 
         partners = block("partners", self.partner_items(), "No partners on the canvas yet.")
         activities = block("activities", self.activity_items(), "No activities yet.")
@@ -271,7 +263,7 @@ class Report:
         lanes = [
             Region(
                 f"channels-{stage}",
-                f"{BLOCK_TITLES['channels']} — {label}",
+                f"{d.BLOCK_TITLES['channels']} — {label}",
                 self.channel_items(stage),
                 self.notes("channels", stage),
                 f"No {label} channel yet.",
@@ -279,7 +271,7 @@ class Report:
             )
             for stage, label in d.STAGES.items()
         ]
-        channels = Block("channels", BLOCK_TITLES["channels"], BLOCK_QUESTIONS["channels"], lanes)
+        channels = Block("channels", d.BLOCK_TITLES["channels"], BLOCK_QUESTIONS["channels"], lanes)
         # findings about the channels as a whole go under the block title, in the Get lane
         channels.regions[0].notes = self.notes("channels") + channels.regions[0].notes
         self.blocks = [partners, activities, resources, channels]
@@ -326,7 +318,7 @@ class Report:
                 FindingRow(f, SEVERITY_LABELS.get(f.severity, f.severity), _subject_label(f))
                 for f in self.evaluation.findings_for(block)
             ]
-            groups.append({"title": BLOCK_TITLES[block], "rows": rows, "count": str(len(rows))})
+            groups.append({"title": d.BLOCK_TITLES[block], "rows": rows, "count": str(len(rows))})
         return groups
 
     def activity_rows(self) -> list[dict[str, Any]]:
@@ -453,7 +445,7 @@ class Report:
             "comments": [
                 {
                     "c": c,
-                    "block": BLOCK_TITLES.get(c.block, c.block),
+                    "block": d.BLOCK_TITLES.get(c.block, c.block),
                     "date": c.created_at.astimezone(UTC).strftime("%-d %b %Y"),
                 }
                 for c in self.comments
@@ -462,7 +454,7 @@ class Report:
                 {
                     "rule": r,
                     "severity": SEVERITY_LABELS.get(r.severity, r.severity),
-                    "block": BLOCK_TITLES.get(r.block, r.block),
+                    "block": d.BLOCK_TITLES.get(r.block, r.block),
                     "count": _findings_count(counts.get(r.id, 0)) if r.id in fired else "",
                 }
                 for r in RULES

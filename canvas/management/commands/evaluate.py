@@ -5,15 +5,7 @@ from django.core.management.base import BaseCommand
 
 from canvas import document as d
 from canvas.cli import read_document
-from canvas.evaluator import SEVERITY_LABELS, VERDICT_LABELS, evaluate
-
-BLOCK_TITLES = {
-    "channels": "Channels & Customer Relationships",
-    "partners": "Key Partners",
-    "activities": "Key Activities",
-    "resources": "Key Resources",
-    "readiness": "Operational readiness",
-}
+from canvas.evaluator import BLOCKS, SEVERITY_LABELS, VERDICT_LABELS, evaluate
 
 
 class Command(BaseCommand):
@@ -64,7 +56,8 @@ def render_text(doc: d.CanvasDocument, result) -> str:
             lines.append(f"  {'Core' if a.core else 'Not core':<12} {a.name}")
             if failed:
                 lines.append(f"  {'':<12} fails: {failed}")
-    for block, title in BLOCK_TITLES.items():
+    for block in BLOCKS:
+        title = d.BLOCK_TITLES[block]
         findings = result.findings_for(block)
         if not findings:
             continue
