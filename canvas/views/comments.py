@@ -55,8 +55,9 @@ def _who(user) -> str:
     return user.get_full_name() or user.email or user.get_username()
 
 
-def _entry_name(row: Any) -> str:
-    return getattr(row, "channel", None) or getattr(row, "name", "") or ""
+def _where(block: str, entry_name: str) -> str:
+    """What a comment is about, for the activity log: the block, and the entry if any."""
+    return BLOCK_TITLES[block] + (f" — {entry_name}" if entry_name else "")
 
 
 def _entries(venture: Venture, block: str) -> list[tuple[int, str]]:
@@ -191,7 +192,7 @@ def comments(request: HtmxHttpRequest, slug: str, block: str) -> HttpResponse:
         entry_name=entry_name,
         body=form.cleaned_data["body"],
     )
-    where = BLOCK_TITLES[block] + (f" — {entry_name}" if entry_name else "")
+    where = _where(block, entry_name)
     log(comment.canvas, request.user, "comment_added", f"{_who(request.user)} commented on {where}")
     if not request.htmx:
         return _back(venture, block, f"comment-{comment.pk}")
@@ -232,7 +233,7 @@ def reply(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
         parent=thread,
         body=form.cleaned_data["body"],
     )
-    where = BLOCK_TITLES[thread.block] + (f" — {thread.entry_name}" if thread.entry_name else "")
+    where = _where(thread.block, thread.entry_name)
     log(thread.canvas, request.user, "comment_added", f"{_who(request.user)} replied on {where}")
     if not request.htmx:
         return _back(venture, thread.block, f"comment-{thread.pk}")
@@ -251,9 +252,7 @@ def _set_resolved(request: HtmxHttpRequest, slug: str, pk: int, resolved: bool) 
         Comment.objects.filter(Q(pk=thread.pk) | Q(parent=thread)).update(
             resolved_at=thread.resolved_at, resolved_by=thread.resolved_by
         )
-        where = BLOCK_TITLES[thread.block] + (
-            f" — {thread.entry_name}" if thread.entry_name else ""
-        )
+        where = _where(thread.block, thread.entry_name)
         action = "comment_resolved" if resolved else "comment_reopened"
         verb = "resolved" if resolved else "reopened"
         author = _who(thread.author) if thread.author_id else "someone"

@@ -85,10 +85,9 @@ def _status(link: ShareLink, now) -> str:
 
 
 def _share_page(request, venture, form, *, new_url: str = "", status: int = 200):
-    canvas = ensure_canvas(venture)
     now = timezone.now()
     links = list(
-        ShareLink.objects.filter(canvas=canvas)
+        ShareLink.objects.filter(canvas__venture=venture)
         .select_related("version", "created_by")
         .order_by("-created_at", "-pk")
     )

@@ -11,17 +11,17 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ... import document as d
-from ...board import SINGULAR, entry_dom_id
+from ...board import LIST_IDS, SINGULAR, entry_dom_id
 from ...forms import DocumentForm
 from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS, ActivityEntry, _entry_fields
 from .form_contexts import _add_fc, _conflict, _edit_fc, _entry_form, _reapply
 from .render import (
+    _after_entry_write,
     _check_block,
     _context,
     _fragments,
     _item,
-    _list_id,
     _list_response,
     _page,
     _redirect,
@@ -119,7 +119,7 @@ def _is_slot(block: str, slot: str) -> bool:
 
 def _gone_item(block: str, dom_id: str, fc: dict[str, Any]) -> dict[str, Any]:
     """A placeholder entry for one deleted meanwhile, showing the re-add form."""
-    return {"block": block, "dom_id": dom_id, "form": fc, "list_id": _list_id(block)}
+    return {"block": block, "dom_id": dom_id, "form": fc, "list_id": LIST_IDS[block]}
 
 
 def _name(entry: Any) -> str:
@@ -206,12 +206,9 @@ def _entry_update(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> H
         return _fragments(
             request, ctx, "channel-lanes", oob=("findings", "score"), retarget="#channel-lanes"
         )
-    oob = ["findings", "score"]
-    if cascaded:
-        oob.append("activities-list")
-    if block == "resources":
-        oob.append("resource-categories")
-    return _fragments(request, ctx, kind, oob=tuple(oob), extra={"item": _item(ctx, block, pk)})
+    # the activities list shows partner names: redrawn only when a rename reached it
+    oob = tuple(p for p in _after_entry_write(block) if cascaded or p != "activities-list")
+    return _fragments(request, ctx, kind, oob=oob, extra={"item": _item(ctx, block, pk)})
 
 
 def _rename_partner(state: State, old: str, new: str) -> bool:
@@ -282,7 +279,7 @@ def entry_delete(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> Ht
         if row is not None:
             ENTRY_MODELS[block].objects.filter(pk=pk, canvas=canvas).delete()
             _reload(canvas, block)
-            name = row.channel if block == "channels" else row.name
+            name = row.name
             state = _saved(request, canvas, "deleted", f"Deleted {SINGULAR[block]} “{name}”")
     if not request.htmx:
         return _redirect(state, f"block-{block}")
@@ -313,7 +310,7 @@ def entry_move(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> Http
                 r.position = position
             ENTRY_MODELS[block].objects.bulk_update(rows, ["position"])
             _reload(canvas, block)
-            name = row.channel if block == "channels" else row.name
+            name = row.name
             state = _saved(
                 request, canvas, "edited", f"Moved {SINGULAR[block]} “{name}” {direction}"
             )

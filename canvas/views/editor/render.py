@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString
 
-from ...board import SINGULAR, board_context, entry_dom_id
+from ...board import LIST_IDS, SINGULAR, board_context, entry_dom_id
 from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS
 from ...permissions import can_edit
@@ -21,12 +21,7 @@ from .state import BLOCKS, State
 BOARD = "canvas/_board.html"
 ROLE_LABELS = {"advisor": "an advisor", "staff": "cohort staff"}
 
-LIST_BLOCKS = {
-    "channel-lanes": "channels",
-    "partners-list": "partners",
-    "activities-list": "activities",
-    "resources-list": "resources",
-}
+LIST_BLOCKS = {list_id: block for block, list_id in LIST_IDS.items()}
 
 # Parts of the page a change in one block can affect, besides findings and score.
 AFFECTS = {
@@ -168,7 +163,7 @@ def _list_response(
     request: HtmxHttpRequest, state: State, block: str, *, status: int = 200
 ) -> HttpResponse:
     ctx = _context(state)
-    list_id = _list_id(block)
+    list_id = LIST_IDS[block]
     return _fragments(
         request,
         ctx,
@@ -177,10 +172,6 @@ def _list_response(
         status=status,
         retarget=f"#{list_id}",
     )
-
-
-def _list_id(block: str) -> str:
-    return "channel-lanes" if block == "channels" else f"{block}-list"
 
 
 def _check_block(block: str) -> None:
