@@ -37,11 +37,14 @@ from .document import (
 from .evaluator import (
     PASSING_RATINGS,
     RULES_BY_ID,
+    RUNWAY_COMFORTABLE,
+    RUNWAY_CRITICAL,
     SEVERITY_LABELS,
     VERDICT_LABELS,
     Evaluation,
     Finding,
 )
+from .evaluator.wording import _and
 
 ENTRY_BLOCKS = ("channels", "partners", "activities", "resources")
 SINGULAR = {
@@ -100,9 +103,9 @@ def runway_text(evaluation: Evaluation) -> tuple[str, str]:
     if months is None:
         return "Unknown", "poor"
     text = f"{months:.1f} months"
-    if months < 6:
+    if months < RUNWAY_CRITICAL:
         return text, "poor"
-    return text, "fair" if months < 12 else "good"
+    return text, "fair" if months < RUNWAY_COMFORTABLE else "good"
 
 
 def _finding(f: Finding, href: str) -> dict[str, Any]:
@@ -170,10 +173,6 @@ def _activity(item: dict[str, Any], a: Any, partner_keys: set[str]) -> None:
     item["outsourced_to"] = a.outsourced_to
     target = a.outsourced_to
     item["outsourced_known"] = target is None or target.casefold() in partner_keys
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _resource(item: dict[str, Any], r: Any) -> None:
@@ -302,7 +301,7 @@ def board_context(
     lanes = []
     for stage, stage_label in STAGES.items():
         lane_items = [i for i in items["channels"] if i["data"].stage == stage]
-        _mark_lane_ends(lane_items)
+        _mark_ends(lane_items)  # move buttons move within a lane: first/last per lane
         lanes.append(
             {
                 "stage": stage,
@@ -472,10 +471,3 @@ def add_slot(
         "url": f"{base_url}{block}/new/{query}",
         "href": f"{base_url}?add={slot_id[4:]}#{slot_id}",
     }
-
-
-def _mark_lane_ends(items: list[dict[str, Any]]) -> None:
-    """Move buttons in a lane move within the lane: first/last are per lane."""
-    for i, item in enumerate(items):
-        item["first"] = i == 0
-        item["last"] = i == len(items) - 1

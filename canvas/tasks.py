@@ -32,9 +32,9 @@ def render_pdf(doc: CanvasDocument, evaluation: Evaluation) -> bytes:
     """The canvas PDF, as the venture's own "current" export makes it. Nobody waits on
     a page for a background export, so its deadline is three times the request one
     (a busy worker machine must not fail canvases that are merely slow)."""
-    from .pdf import render_canvas_pdf
+    from .pdf import default_timeout, render_canvas_pdf
 
-    timeout = BULK_TIMEOUT_FACTOR * float(getattr(settings, "PDF_TIMEOUT_SECONDS", 20))
+    timeout = BULK_TIMEOUT_FACTOR * default_timeout()
     return render_canvas_pdf(doc, evaluation, version_label="current", timeout=timeout)
 
 

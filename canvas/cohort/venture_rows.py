@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..board import score_class
 from ..document import READINESS_QUESTIONS
 from ..document import label as vocab_label
-from ..evaluator import BLOCKS, RULES, SEVERITIES
+from ..evaluator import BLOCKS, RULES, RUNWAY_COMFORTABLE, RUNWAY_CRITICAL, SEVERITIES
 
 COMPLETE, WARNINGS, ERRORS, NOT_EVALUATED = "complete", "warnings", "errors", "none"
 STATUS_LABELS = {
@@ -30,17 +31,15 @@ SHORT_BLOCK_LABELS = {
     "resources": "Resources",
     "readiness": "Readiness",
 }
-RUNWAY_SHORT = 6.0
-RUNWAY_OK = 12.0
+RUNWAY_SHORT = RUNWAY_CRITICAL
+RUNWAY_OK = RUNWAY_COMFORTABLE
 READINESS_TOTAL = len(READINESS_QUESTIONS)
 _RULE_ORDER = {r.id: i for i, r in enumerate(RULES)}
 
 
 def score_level(score: int) -> str:
-    """The score bands used everywhere (home page chips too): >= 80, >= 50, below."""
-    if score >= 80:
-        return GOOD
-    return FAIR if score >= 50 else POOR
+    """The score bands used everywhere (the canvas's score chip, the home page too)."""
+    return score_class(score)
 
 
 def finding_url(slug: str, rule: str) -> str:

@@ -12,7 +12,9 @@ from typing import Any
 from django.template import Context
 
 from canvas import document as d
+from canvas.board import ANSWER_LABELS, runway_text, score_class
 from canvas.evaluator import (
+    BLOCKS,
     RULES,
     RULES_BY_ID,
     RULESET_VERSION,
@@ -44,7 +46,6 @@ log = logging.getLogger("canvas.pdf")
 
 TEMPLATE = "canvas/pdf/canvas.html"
 
-FINDING_BLOCKS = ("channels", "partners", "activities", "resources", "readiness")
 BLOCK_QUESTIONS = {
     "partners": "Who would be hard to replace?",
     "activities": "What must we do ourselves?",
@@ -58,7 +59,6 @@ ROUTE_SHORT = {
     "partner": "Partner",
     "self_serve": "Self-serve",
 }
-ANSWERS = {True: "Yes", False: "No", None: "Not answered"}
 
 
 @dataclass(frozen=True)
@@ -313,7 +313,7 @@ class Report:
     # -- report pages --
     def finding_groups(self) -> list[dict[str, Any]]:
         groups = []
-        for block in FINDING_BLOCKS:
+        for block in BLOCKS:
             rows = [
                 FindingRow(f, SEVERITY_LABELS.get(f.severity, f.severity), _subject_label(f))
                 for f in self.evaluation.findings_for(block)
@@ -363,12 +363,7 @@ class Report:
         return rows
 
     def runway(self) -> str:
-        e = self.evaluation
-        if e.runway_unlimited:
-            return "Unlimited (no monthly burn)"
-        if e.runway_months is None:
-            return "Unknown"
-        return f"{e.runway_months:.1f} months"
+        return runway_text(self.evaluation)[0]
 
     def context(self) -> dict[str, Any]:
         doc, e = self.doc, self.evaluation
@@ -391,7 +386,7 @@ class Report:
             "market_stage": d.label("market_stage", v.market_stage),
             "revenue_model": d.label("revenue_model", v.revenue_model),
             "score": str(e.score),
-            "score_class": "good" if e.score >= 80 else "fair" if e.score >= 50 else "poor",
+            "score_class": score_class(e.score),
             "counts": [
                 (str(n), word if n == 1 else plural, sev if n else "zero")
                 for n, word, plural, sev in (
@@ -439,7 +434,11 @@ class Report:
                 "burn": _money(doc.finances.monthly_burn, doc.finances.currency),
             },
             "readiness": [
-                {"question": d.label("question", q), "answer": ANSWERS[a], "key": str(a).lower()}
+                {
+                    "question": d.label("question", q),
+                    "answer": ANSWER_LABELS[a],
+                    "key": str(a).lower(),
+                }
                 for q, a in doc.readiness.answers()
             ],
             "comments": [

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import template
 
-from ..models import Membership
+from ..permissions import can_comment
 from ..views.comments import BLOCK_TITLES, open_counts
 
 register = template.Library()
@@ -20,7 +20,7 @@ register = template.Library()
 
 @register.simple_tag
 def comment_slots(venture: Any, role: str | None) -> dict[str, dict[str, Any]]:
-    if venture is None or role not in (Membership.FOUNDER, Membership.ADVISOR):
+    if venture is None or not can_comment(role):
         return {}
     counts = open_counts(venture.pk)
     return {
