@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from canvas.models import Invitation, ShareLink
@@ -62,10 +61,3 @@ def invitation_path(mail) -> str:
     match = INVITATION_URL.search(mail.body)
     assert match, mail.body
     return match.group(1)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """The cast's passwords are hashed with a fast hasher in these tests (import this
-    fixture into a test module to use it); production keeps Django's default."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -34,7 +34,6 @@ from canvas import urls
 from canvas.models import BulkExport, Comment, Membership, PartnerEntry
 from tests.conftest import client_for
 from tests.review_fixtures import (
-    fast_password_hasher,  # noqa: F401 (autouse)
     make_invitation,
     make_share_link,
 )

@@ -4,7 +4,6 @@ import pytest
 
 from canvas.models import ActivityLog, log
 from tests.conftest import client_for
-from tests.review_fixtures import fast_password_hasher  # noqa: F401 (autouse)
 
 
 @pytest.mark.parametrize("who", ["alice", "dave", "bob"])

@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import login
-from tests.review_fixtures import fast_password_hasher  # noqa: F401 (autouse)
 from tests.test_xss import XSS, xss  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

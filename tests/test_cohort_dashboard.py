@@ -85,10 +85,9 @@ def cell(row: list[str], name: str) -> str:
 
 def load_demo(settings):
     """The demo cohort exactly as ``manage.py seed_demo`` makes it; returns its staff user.
-    (A fast hasher: hashing the three demo passwords is most of the command's time.)"""
+    (``settings`` is the test's: conftest's fast hasher applies to the demo passwords.)"""
     from django.contrib.auth import get_user_model
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", stdout=StringIO())
     return get_user_model().objects.get(username="staff@example.com")
 

@@ -7,7 +7,6 @@ import pytest
 
 from canvas.models import ActivityLog, Comment, PartnerEntry
 from tests.conftest import client_for
-from tests.review_fixtures import fast_password_hasher  # noqa: F401 (autouse)
 
 HX = {"HX-Request": "true"}
 

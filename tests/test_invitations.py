@@ -10,7 +10,6 @@ from django.utils import timezone
 from canvas.models import ActivityLog, Invitation, Membership, Venture
 from tests.conftest import PASSWORD, client_for
 from tests.review_fixtures import (
-    fast_password_hasher,  # noqa: F401 (autouse)
     invitation_path,
     make_invitation,
 )

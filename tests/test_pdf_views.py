@@ -15,7 +15,6 @@ from canvas.models import Comment, save_document
 from canvas.pdf import PdfTimeout
 from canvas.views import exports
 from tests.conftest import big_document, client_for
-from tests.review_fixtures import fast_password_hasher  # noqa: F401 (autouse)
 
 URL = "/ventures/sepsis-dx/canvas.pdf"
 

@@ -7,7 +7,6 @@ from canvas.models import ActivityLog, Invitation, Membership
 from canvas.tokens import hash_token
 from tests.conftest import client_for
 from tests.review_fixtures import (
-    fast_password_hasher,  # noqa: F401 (autouse)
     invitation_path,
     make_invitation,
 )

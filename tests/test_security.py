@@ -15,7 +15,6 @@ from django.test import Client
 from canvas.models import Invitation, Membership
 from tests.conftest import PASSWORD, client_for
 from tests.review_fixtures import (
-    fast_password_hasher,  # noqa: F401 (autouse)
     make_invitation,
 )
 

@@ -14,7 +14,6 @@ from canvas.tokens import hash_token
 from tests.conftest import client_for
 from tests.review_fixtures import (
     SHARE_URL,
-    fast_password_hasher,  # noqa: F401 (autouse)
     make_share_link,
 )
 

@@ -14,7 +14,6 @@ from canvas.document import parse_document
 from canvas.models import Comment, Membership, PartnerEntry, create_venture, log, save_document
 from tests.conftest import client_for, load_fixture
 from tests.review_fixtures import (
-    fast_password_hasher,  # noqa: F401 (autouse)
     make_invitation,
     make_share_link,
 )
