@@ -23,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import cohort as figures
 from ..document import MARKET_STAGES, READINESS_QUESTIONS, SOLUTION_TYPES
-from ..http import HtmxHttpRequest
+from ..http import HtmxHttpRequest, is_partial
 from ..models import ENTRY_MODELS, BulkExport, Cohort, Venture
 from ..permissions import visible_cohort
 from ..tasks import start_export
@@ -102,12 +102,6 @@ def row_html(row: figures.Row) -> SafeString:
     )
 
 
-def _swaps(request: HtmxHttpRequest, target: str) -> bool:
-    """True for an htmx request that swaps just ``target`` (not a history restore)."""
-    htmx = request.htmx
-    return bool(htmx) and htmx.target == target and not htmx.history_restore_request
-
-
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
@@ -124,7 +118,7 @@ def cohort_dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "solution_types": SOLUTION_TYPES,
         "market_stages": MARKET_STAGES,
     }
-    if _swaps(request, "table"):
+    if is_partial(request, "table"):
         return render(request, "canvas/cohort.html#table", context)
     context |= {
         "summary": figures.summary(table),
@@ -219,7 +213,7 @@ def cohort_export_status(request: HtmxHttpRequest, slug: str, export_id: int) ->
     small page of its own without JavaScript."""
     export = _export_for(request, slug, export_id)
     context = {"cohort": export.cohort, "export": export}
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_partial(request):
         return render(request, "canvas/cohort.html#export", context)
     return render(request, "canvas/cohort_export.html", context)
 

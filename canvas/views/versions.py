@@ -26,7 +26,7 @@ from ..board import board_context
 from ..diff import diff_documents, diff_evaluations
 from ..document import CanvasDocument, DocumentError, parse_document
 from ..evaluator import Evaluation, evaluate
-from ..http import HtmxHttpRequest
+from ..http import HtmxHttpRequest, is_partial
 from ..models import (
     Canvas,
     CanvasVersion,
@@ -84,11 +84,6 @@ def _json_download(doc: CanvasDocument, filename: str) -> HttpResponse:
     response = HttpResponse(doc.to_json() + "\n", content_type="application/json; charset=utf-8")
     response.headers["Content-Disposition"] = content_disposition_header(True, filename)
     return response
-
-
-def _partial(request: HtmxHttpRequest) -> bool:
-    """An htmx swap (not a history restore, which needs the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 # --- the sparkline ---------------------------------------------------------------------
@@ -190,7 +185,7 @@ def versions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return _save_version(request, slug)
     venture = visible_venture(request.user, slug)
     context = _history_context(venture, role_for(request.user, venture), SaveVersionForm())
-    if _partial(request):
+    if is_partial(request):
         return render(request, "canvas/versions.html#history", context)
     return render(request, "canvas/versions.html", context)
 
@@ -200,7 +195,7 @@ def _save_version(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = SaveVersionForm(request.POST)
     if not form.is_valid():
         context = _history_context(venture, "founder", form)
-        if _partial(request):
+        if is_partial(request):
             return render(request, "canvas/versions.html#history", context)
         return render(request, "canvas/versions.html", context, status=400)
     label = form.cleaned_data["label"]
@@ -212,7 +207,7 @@ def _save_version(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         )
         log(canvas, request.user, "version_saved", f"Saved v{version.number}: {label}")
     saved = f"Saved v{version.number} “{label}”."
-    if _partial(request):
+    if is_partial(request):
         context = _history_context(venture, "founder", SaveVersionForm())
         context["saved"] = saved
         return render(request, "canvas/versions.html#history", context)
@@ -310,7 +305,7 @@ def compare(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         before = _side(request.GET.get("from") or str(choices[0].number), numbers)
         after = _side(request.GET.get("to") or CURRENT, numbers)
         context.update(_comparison(venture, before, after))
-    if _partial(request):
+    if is_partial(request):
         return render(request, "canvas/compare.html#comparison", context)
     return render(request, "canvas/compare.html", context)
 
