@@ -157,8 +157,23 @@ class Note:
     text: str
 
 
+class _Placed:
+    """A box placed on page 1 (its x, y, width and height in mm)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def style(self) -> str:
+        return (
+            f"left:{self.x:.2f}mm;top:{self.y:.2f}mm;"
+            f"width:{self.width:.2f}mm;height:{self.height:.2f}mm"
+        )
+
+
 @dataclass
-class Region:
+class Region(_Placed):
     """A box of entries on page 1: a block, or one lane of the channels block."""
 
     key: str  # partners, activities, resources, channels-get, ...
@@ -251,15 +266,9 @@ class Region:
     def rest(self) -> list[Item]:
         return self.items[self.shown :]
 
-    def style(self) -> str:
-        return (
-            f"left:{self.x:.2f}mm;top:{self.y:.2f}mm;"
-            f"width:{self.width:.2f}mm;height:{self.height:.2f}mm"
-        )
-
 
 @dataclass
-class Block:
+class Block(_Placed):
     """A canvas block on page 1; the channels block holds three lane regions."""
 
     key: str
@@ -307,12 +316,6 @@ class Block:
             region.x, region.y, region.height = BLOCK_PAD_X, top, size
             region.fit()
             top += size + LANE_GAP
-
-    def style(self) -> str:
-        return (
-            f"left:{self.x:.2f}mm;top:{self.y:.2f}mm;"
-            f"width:{self.width:.2f}mm;height:{self.height:.2f}mm"
-        )
 
 
 def _chunks(items: list[Item], size: int) -> list[list[Item | None]]:
