@@ -13,7 +13,6 @@ time of each. Templates are rendered without debug information, as in production
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -23,24 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # conftest.big_document: the same canvas the tests use
 
 PAGE_TARGET_MS = 50
 SAVE_TARGET_MS = 30
-
-
-def build_document(per_block: int):
-    from canvas.document import parse_document
-
-    data = json.loads((ROOT / "fixtures" / "sepsis-dx.json").read_text(encoding="utf-8"))
-    n = per_block
-    data["channels"] = [dict(data["channels"][i % 6], channel=f"Channel {i}") for i in range(n)]
-    data["partners"] = [dict(data["partners"][i % 5], name=f"Partner {i}") for i in range(n)]
-    data["activities"] = [
-        dict(data["activities"][i % 5], name=f"Activity {i}", outsourced_to=f"Partner {i}")
-        for i in range(n)
-    ]
-    data["resources"] = [dict(data["resources"][i % 6], name=f"Resource {i}") for i in range(n)]
-    return parse_document(data)
 
 
 def main() -> int:
@@ -64,6 +49,7 @@ def main() -> int:
 
     import logging
 
+    from conftest import big_document
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client
@@ -73,7 +59,7 @@ def main() -> int:
     logging.disable(logging.CRITICAL)
     call_command("migrate", verbosity=0, interactive=False)
     user = get_user_model().objects.create_user("bench@example.org", password="x" * 20)
-    venture = create_venture("bench", build_document(args.per_block))
+    venture = create_venture("bench", big_document(args.per_block, outsourced=True))
     Membership.objects.create(venture=venture, user=user, role="founder")
     client = Client()
     client.force_login(user)

@@ -28,14 +28,20 @@ def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-def big_document(entries_per_block: int = 50) -> CanvasDocument:
-    """A canvas with ``entries_per_block`` entries in each of the four blocks."""
+def big_document(entries_per_block: int = 50, *, outsourced: bool = False) -> CanvasDocument:
+    """A canvas with ``entries_per_block`` entries in each of the four blocks; with
+    ``outsourced``, activity i is outsourced to partner i."""
     data = load_fixture("sepsis-dx.json")
     n = entries_per_block
     data["channels"] = [dict(data["channels"][i % 6], channel=f"Channel {i}") for i in range(n)]
     data["partners"] = [dict(data["partners"][i % 5], name=f"Partner {i}") for i in range(n)]
     data["activities"] = [
-        dict(data["activities"][i % 5], name=f"Activity {i}", outsourced_to=None) for i in range(n)
+        dict(
+            data["activities"][i % 5],
+            name=f"Activity {i}",
+            outsourced_to=f"Partner {i}" if outsourced else None,
+        )
+        for i in range(n)
     ]
     data["resources"] = [dict(data["resources"][i % 6], name=f"Resource {i}") for i in range(n)]
     return parse_document(data)
