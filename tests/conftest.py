@@ -223,6 +223,16 @@ def browser_page(chromium, live_server):
     assert not csp_errors, f"CSP violations: {csp_errors}"
 
 
+def form_opened(page) -> None:
+    """Wait until an entry form the editor just opened has taken the focus. The editor
+    focuses the form's first field once htmx has settled the swap; typing into another field
+    before that loses the keystrokes to the first one (a race a person cannot lose, but a
+    test on a slow machine can)."""
+    page.wait_for_function(
+        "() => !!(document.activeElement && document.activeElement.closest('form.entry-form'))"
+    )
+
+
 def login(page, user, password: str = PASSWORD) -> None:
     """Sign in through the real login form, as a person would."""
     page.goto(page.base_url + "/accounts/login/")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import login
+from tests.conftest import form_opened, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +56,7 @@ def test_founder_adds_a_vendor_then_turns_it_into_a_key_partner(browser_page, al
     expect(card).to_be_focused()
 
     card.get_by_role("link", name="Edit Courier Express").click()
+    form_opened(page)
     card.get_by_label("Recovery time").select_option("years")
     card.get_by_label("Replacement cost").select_option("significant")
     card.get_by_role("button", name="Save").click()
@@ -130,6 +131,7 @@ def test_a_conflict_between_two_pages_is_reported_and_can_be_reapplied(
     edit = "Edit BioMed Contract Manufacturing"
     for page in (first, second):
         page.get_by_role("link", name=edit).click()
+        form_opened(page)
     first.get_by_label("Strategic value").fill("Saved from the first page")
     first.get_by_role("button", name="Save", exact=True).click()
     expect(first.locator("#block-partners")).to_contain_text("Saved from the first page")

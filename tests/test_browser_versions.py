@@ -5,7 +5,7 @@ import re
 import pytest
 
 from canvas.models import CanvasVersion, canvas_for_document
-from tests.conftest import login
+from tests.conftest import form_opened, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +21,7 @@ def edit_entry(page, name: str, field: str, value: str, *, select: bool = False)
     """Open an entry's edit form in the editor, change one field, save, and wait for the
     server's answer (the database is read next: the form leaving the page is not enough)."""
     page.get_by_role("link", name=f"Edit {name}").click()
+    form_opened(page)
     form = page.locator("form.entry-form").filter(has=page.get_by_label(field, exact=True))
     control = form.get_by_label(field, exact=True)
     if select:
@@ -49,9 +50,6 @@ def test_founder_saves_changes_compares_and_restores(browser_page, alice, ventur
     # Change two entries in the editor.
     page.goto(page.base_url + "/ventures/sepsis-dx/canvas/")
     edit_entry(page, PARTNER, "Recovery time", "weeks", select=True)
-    # A fresh page for the second edit: on a loaded CI machine, editing right after the first
-    # save's swaps twice left the database without the second change (see the closing note).
-    page.goto(page.base_url + "/ventures/sepsis-dx/canvas/")
     edit_entry(page, RESOURCE, "Risk if lost", "")
     edited = current_document(venture)
     assert edited != saved.document
