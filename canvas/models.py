@@ -457,6 +457,18 @@ def ensure_canvas(venture: Venture) -> Canvas:
     return canvas
 
 
+def lock_canvas(venture: Venture) -> Canvas:
+    """Lock the venture's canvas row, then the venture row (inside a transaction), and return
+    the canvas. Every writer takes the canvas row first (the editor does, through
+    ``select_for_update`` on the canvas), so on PostgreSQL two writers never wait on each
+    other's rows in opposite orders: a restore that locked the venture and deleted entries
+    while an edit held the canvas and updated an entry was a deadlock, answered 500."""
+    canvas = ensure_canvas(venture)
+    canvas = Canvas.objects.select_for_update().get(pk=canvas.pk)
+    list(Venture.objects.select_for_update().filter(pk=venture.pk).values_list("pk"))
+    return canvas
+
+
 @transaction.atomic
 def save_document(
     venture: Venture,
@@ -472,8 +484,7 @@ def save_document(
     Venture header fields, every entry, finances and readiness are replaced; the
     evaluation cache is refreshed; a version is recorded unless ``source`` is None.
     """
-    venture = Venture.objects.select_for_update().get(pk=venture.pk)
-    canvas = ensure_canvas(venture)
+    canvas = lock_canvas(venture)
     Venture.objects.filter(pk=venture.pk).update(
         name=doc.venture.name,
         solution_type=doc.venture.solution_type,

@@ -33,6 +33,7 @@ from ..models import (
     Venture,
     canvas_for_document,
     ensure_canvas,
+    lock_canvas,
     log,
     record_version,
     save_document,
@@ -59,8 +60,9 @@ def _see_other(url: str) -> HttpResponseRedirect:
 
 
 def _lock(venture: Venture) -> None:
-    """Serialise writers of one venture's versions (call inside a transaction)."""
-    list(Venture.objects.select_for_update().filter(pk=venture.pk).values_list("pk"))
+    """Serialise writers of one venture's canvas and versions (call inside a transaction),
+    locking in the one order every writer uses (``models.lock_canvas``)."""
+    lock_canvas(venture)
 
 
 def _version(venture: Venture, number: int, *fields: str) -> CanvasVersion:
