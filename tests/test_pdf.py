@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -192,10 +193,21 @@ def test_runway_readiness_and_the_rule_legend_follow(dx):
     for question in d.READINESS_QUESTIONS.values():
         assert question in report
     assert "Not answered" in report
-    legend = report[report.index("Rules used") :]
-    assert f"Rule set version {RULESET_VERSION}" in legend
+    legend = " ".join(report[report.index("Rules used") :].split())
+    assert f"Rule set version {RULESET_VERSION}: all {len(RULES)} rules were checked" in legend
+    fired, quiet = legend.split("Checked, with no findings on this canvas".upper())
+    counts = Counter(f.rule for f in evaluate(doc).findings)
+    assert counts  # the worked example raises findings, so both parts are shown
     for rule in RULES:
-        assert rule.id in legend and rule.summary in legend
+        # every rule is named once: with its summary and count when it raised findings,
+        # by id and title among the quiet ones otherwise
+        if rule.id in counts:
+            n = counts[rule.id]
+            assert f"{rule.summary} {n} finding{'s' if n > 1 else ''}" in fired
+            assert rule.id not in quiet
+        else:
+            assert f"{rule.id} {rule.title}" in quiet
+            assert rule.id not in fired and rule.summary not in legend
 
 
 def test_open_advisor_comments_are_in_the_appendix(dx, predict):
@@ -419,23 +431,168 @@ def _boxes(document) -> list[tuple]:
     return found
 
 
-@pytest.mark.parametrize("name", ["sepsis-dx.json", "sepsis-predict.json"])
-def test_the_trimmed_user_agent_stylesheet_lays_out_exactly_as_weasyprints_own(name):
-    # The report is laid out with WeasyPrint's HTML stylesheet less selectors that cannot
-    # match its markup (a quarter of the layout time); every box must land where it would.
+def _report_with_comments(name: str, text: str = ""):
+    """A worked example with advisor comments (one over several lines) and ``text`` in a
+    partner's strategic value and a comment, as the report would be rendered."""
+    from canvas.pdf.report import Report
+
+    doc = d.parse_document(load_fixture(name))
+    if text:
+        partner = doc.partners[0].model_copy(update={"strategic_value": text})
+        doc = doc.model_copy(update={"partners": [partner, *doc.partners[1:]]})
+    comments = [
+        ReviewComment(
+            block="partners",
+            subject=doc.partners[0].name,
+            author="Bob <Advisor> & Co",
+            created_at=GENERATED,
+            body=f"First line & more\nSecond <b>line</b>\r\nThird line {text}",
+        ),
+        ReviewComment("readiness", "", "Ann Advisor", GENERATED, "About the block as a whole"),
+    ]
+    return Report(doc, evaluate(doc), "v2 · “Board” <review>", GENERATED, comments, "")
+
+
+HOSTILE_TEXT = '<img src="x"/> ]]> <!DOCTYPE x [<!ENTITY e "boom">]> &e; &amp; &#xd800; \\u0000'
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("sepsis-dx.json", ""),
+        ("sepsis-predict.json", ""),
+        ("sepsis-dx.json", HOSTILE_TEXT),
+    ],
+)
+def test_the_report_lays_out_exactly_as_plain_weasyprint_would(name, text):
+    # The report is parsed by the C XML parser (not WeasyPrint's pure-Python HTML5 one)
+    # and laid out with WeasyPrint's HTML stylesheet less the selectors that cannot match
+    # its markup (together a third of the render time); every box must land where plain
+    # WeasyPrint puts it, for comments over several lines and markup-like user text too.
     from weasyprint import HTML
 
     from canvas.pdf import render as pdf_render
     from canvas.pdf.fetcher import STATIC_SCHEME, StaticFilesOnly
+
+    report = _report_with_comments(name, text)
+    html, fast = report.laid_out()
+    fetcher = StaticFilesOnly()
+    assert pdf_render._ReportHTML(string=html, base_url="", url_fetcher=fetcher).parsed_as == "xml"
+    css, fonts = pdf_render._stylesheet()
+    page = HTML(string=html, base_url=f"{STATIC_SCHEME}:", url_fetcher=fetcher)
+    standard = page.render(stylesheets=[css], font_config=fonts)
+    assert len(fast.pages) == len(standard.pages)
+    assert _boxes(fast) == _boxes(standard)
+    assert fetcher.refused == []
+
+
+def test_control_characters_in_user_text_are_dropped_and_the_text_stays_selectable():
+    # Pasted text can hold control characters: valid in the canvas document, not in XML,
+    # and drawn by WeasyPrint as missing glyphs that scramble the whole PDF's text layer.
+    from canvas.pdf import render as pdf_render
+    from canvas.pdf.fetcher import StaticFilesOnly
+
+    report = _report_with_comments("sepsis-dx.json", "Bell\x07 and\x00 form\x0cfeed\x1b here")
+    html = report.html()
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", html)
+    page = pdf_render._ReportHTML(string=html, base_url="", url_fetcher=StaticFilesOnly())
+    assert page.parsed_as == "xml"
+    text = Pdf(report.write_pdf()).text
+    assert "Bell and form feed here" in text
+    assert "Second <b>line</b>" in text and "Bob <Advisor> & Co" in text
+
+
+def test_html_the_xml_parser_refuses_is_parsed_as_html5():
+    from canvas.pdf import html_to_pdf
+    from canvas.pdf import render as pdf_render
+    from canvas.pdf.fetcher import StaticFilesOnly
+
+    html = "<!doctype html><p>Unclosed <b>bold<br>and a&nbsp;named entity"
+    page = pdf_render._ReportHTML(string=html, base_url="", url_fetcher=StaticFilesOnly())
+    assert page.parsed_as == "html5"
+    assert "Unclosed bold and a named entity" in flat(
+        Pdf(html_to_pdf(html)).text.replace("\xa0", " ")
+    )
+
+
+def test_garbage_collection_is_paused_for_a_render_and_restored_after(monkeypatch):
+    import gc
+    import threading
+
+    from canvas.pdf import render as pdf_render
+
+    seen: list[bool] = []
+    original = pdf_render.layout_html
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr("canvas.pdf.report.layout_html", spy)
+    assert gc.isenabled()
+    render_canvas_pdf(d.parse_document(load_fixture("sepsis-predict.json")), timeout=300)
+    assert seen == [False] and gc.isenabled()
+
+    # overlapping renders: collection comes back when the last one ends, and a process
+    # that had it off keeps it off
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with pdf_render.gc_paused():
+            entered.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    entered.wait(10)
+    with pdf_render.gc_paused():
+        pass
+    assert not gc.isenabled()
+    release.set()
+    worker.join()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pdf_render.gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_palette_put_in_once_renders_byte_for_byte_as_the_custom_properties():
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from canvas.pdf import render as pdf_render
+    from canvas.pdf.fetcher import STATIC_DIR, STATIC_SCHEME, StaticFilesOnly
     from canvas.pdf.report import Report
 
-    doc = d.parse_document(load_fixture(name))
-    html, trimmed = Report(doc, evaluate(doc), "current", GENERATED, (), "").laid_out()
-    css, fonts = pdf_render._stylesheet()
-    page = HTML(string=html, base_url=f"{STATIC_SCHEME}:", url_fetcher=StaticFilesOnly())
-    standard = page.render(stylesheets=[css], font_config=fonts)
-    assert len(trimmed.pages) == len(standard.pages)
-    assert _boxes(trimmed) == _boxes(standard)
+    source = (STATIC_DIR / "css" / "pdf.css").read_text("utf-8")
+    resolved = pdf_render.resolve_custom_properties(source)
+    assert "var(" in source and "var(" not in resolved
+    doc = d.parse_document(load_fixture("sepsis-predict.json"))
+    html = Report(doc, evaluate(doc), "current", GENERATED, (), "").laid_out()[0]
+
+    def pdf(css_text: str) -> bytes:
+        fonts = FontConfiguration()
+        css = CSS(
+            string=css_text,
+            base_url=f"{STATIC_SCHEME}:css/pdf.css",
+            url_fetcher=StaticFilesOnly(),
+            font_config=fonts,
+        )
+        page = pdf_render._ReportHTML(
+            string=html, base_url=f"{STATIC_SCHEME}:", url_fetcher=StaticFilesOnly()
+        )
+        return page.render(stylesheets=[css], font_config=fonts).write_pdf(uncompressed_pdf=True)
+
+    assert pdf(resolved) == pdf(source)
+    with pytest.raises(ValueError, match="--nowhere"):
+        pdf_render.resolve_custom_properties(":root { --a: red; }\np { color: var(--nowhere); }")
+    assert pdf_render.resolve_custom_properties(
+        ":root { --a: #fff; --b:  1px solid red ; }\np { color: var(--a); border: var( --b ); }"
+    ).endswith("p { color: #fff; border: 1px solid red; }")
 
 
 def test_the_trimmed_user_agent_stylesheet_keeps_what_the_report_needs():

@@ -40,7 +40,7 @@ from .layout import (
     measure_page,
     plan_column,
 )
-from .render import _engine, layout_html
+from .render import _engine, gc_paused, layout_html, printable
 
 log = logging.getLogger("canvas.pdf")
 
@@ -369,7 +369,7 @@ class Report:
         doc, e = self.doc, self.evaluation
         v = doc.venture
         fired = {f.rule for f in e.findings}
-        counts = {r.id: 0 for r in RULES}
+        counts: dict[str, int] = {}
         for f in e.findings:
             counts[f.rule] = counts.get(f.rule, 0) + 1
         title = f"{v.name} — Operations canvas ({self.version_label})"
@@ -405,6 +405,8 @@ class Report:
             "findings": self.finding_groups(),
             "activity_rows": self.activity_rows(),
             "partner_rows": self.partner_rows(),
+            # page 1 shows each partner's strategic value unless it had to shorten them
+            "partner_value_column": not self.shown_in_full("partners"),
             # Resources and channels have no table of their own when page 1 shows every
             # one of their entries with all its text; otherwise, here is all of it.
             "resources": [
@@ -446,24 +448,38 @@ class Report:
                     "c": c,
                     "block": d.BLOCK_TITLES.get(c.block, c.block),
                     "date": c.created_at.astimezone(UTC).strftime("%-d %b %Y"),
+                    "lines": c.body.splitlines(),
                 }
                 for c in self.comments
             ],
-            "rules": [
+            # The legend explains the codes the report shows: every rule that raised a
+            # finding in full; the rules that were checked without a finding by id and
+            # title, one line per block (a paragraph each would double the render time).
+            "rule_total": str(len(RULES)),
+            "rules_fired": [
                 {
                     "rule": r,
                     "severity": SEVERITY_LABELS.get(r.severity, r.severity),
                     "block": d.BLOCK_TITLES.get(r.block, r.block),
-                    "count": _findings_count(counts.get(r.id, 0)) if r.id in fired else "",
+                    "count": _findings_count(counts[r.id]),
                 }
                 for r in RULES
+                if r.id in fired
+            ],
+            "rules_quiet": [
+                {
+                    "block": d.BLOCK_TITLES.get(block, block),
+                    "rules": " · ".join(f"{r.id} {r.title}" for r in quiet),
+                }
+                for block in BLOCKS
+                if (quiet := [r for r in RULES if r.block == block and r.id not in fired])
             ],
         }
 
     # -- output --
     def html(self) -> str:
         context = Context(self.context(), autoescape=True, use_l10n=False, use_tz=False)
-        return _engine().get_template(TEMPLATE).render(context)
+        return printable(_engine().get_template(TEMPLATE).render(context))
 
     def laid_out(self) -> tuple[str, Any]:
         """The final HTML and its laid-out document. When page 1 turns out not to hold
@@ -480,7 +496,8 @@ class Report:
         return html, document
 
     def write_pdf(self) -> bytes:
-        return self.laid_out()[1].write_pdf()
+        with gc_paused():
+            return self.laid_out()[1].write_pdf()
 
     def adjust(self, document: Any) -> bool:
         """Compare page 1 as laid out with the plan; shrink what did not fit.
