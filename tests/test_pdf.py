@@ -407,6 +407,30 @@ def test_page_one_is_laid_out_once_when_the_plan_is_right(monkeypatch, per_block
     assert len(calls) == 1
 
 
+def test_a_board_entry_ends_with_the_last_line_its_level_shows():
+    # One-column entries are drawn as their paragraphs alone; the last one carries the rule
+    # under the entry and the mark page 1 is measured by.
+    from canvas.pdf.layout import LEVELS, Item, Region
+
+    full = Item("partner", "A", "Key partner", "x", [("Months", "")], "Why it matters", [])
+    bare = Item("partner", "B", "Vendor", "x", [], "", [])
+    region = Region("partners", "Key Partners", [full, bare], [], "None")
+    region.shown = 2
+    ends = {}
+    for level in LEVELS:
+        region.level = level
+        ends[level.name] = [(p["meta"], p["desc"], p["end"]) for p in region.visible_parts]
+    assert ends["large"] == ends["roomy"] == [(True, True, "desc"), (False, False, "name")]
+    assert ends["compact"] == [(True, False, "meta"), (False, False, "name")]
+    assert ends["dense"] == [(False, False, "name"), (False, False, "name")]
+
+    report = _report_with_comments("sepsis-dx.json")
+    html = report.html()
+    entries = sum(len(r.visible) for r in report.regions if r.level.columns == 1)
+    assert entries and html.count('data-item="') == entries
+    assert '<div class="entry' not in html.split('<section class="continued">')[0]
+
+
 def _boxes(document) -> list[tuple]:
     """Every box of every page: its kind, position, size and text."""
     found: list[tuple] = []

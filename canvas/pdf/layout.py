@@ -234,6 +234,20 @@ class Region(_Placed):
         return self.items[: self.shown]
 
     @property
+    def visible_parts(self) -> list[dict[str, Any]]:
+        """The visible entries with the lines the level shows of each (name, meta line,
+        description) and which of them is the entry's last: the board draws an entry as
+        its paragraphs alone, the spacing and the rule under it on the first and last of
+        them, without a wrapping box (the wrappers took a fifteenth of the render time)."""
+        parts = []
+        for item in self.visible:
+            meta = self.level.detail >= 1 and bool(item.meta)
+            desc = self.level.detail >= 2 and bool(item.description)
+            end = "desc" if desc else "meta" if meta else "name"
+            parts.append({"item": item, "meta": meta, "desc": desc, "end": end})
+        return parts
+
+    @property
     def visible_rows(self) -> list[list[Item | None]]:
         return _chunks(self.visible, self.level.columns)
 
