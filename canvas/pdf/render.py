@@ -85,10 +85,12 @@ class _ReportHTML(HTML):
     """WeasyPrint's HTML with the trimmed user-agent stylesheet, parsed as XML when it can be.
 
     The report template is well-formed XML (self-closed void elements, quoted attribute
-    values, no named entities) and autoescaping keeps user text that way, so the C XML
-    parser builds the same tree as WeasyPrint's pure-Python HTML5 parser in a fraction of
-    the time (tests/test_pdf.py lays out both and compares every box). Text the XML parser
-    refuses (control characters, which the HTML parser tolerates) goes the HTML5 way.
+    values, no named entities) and autoescaping keeps user text that way (``printable``
+    drops the control characters XML refuses), so the C XML parser builds the same tree as
+    WeasyPrint's pure-Python HTML5 parser in a fraction of the time (tests/test_pdf.py lays
+    out both and compares every box). No DTD or entity can come from user text: its "<" and
+    "&" arrive escaped. HTML that is not well-formed XML (``html_to_pdf`` takes any) goes
+    the HTML5 way.
     """
 
     parsed_as = "xml"
