@@ -43,6 +43,7 @@ from .evaluator import (
     VERDICT_LABELS,
     Evaluation,
     Finding,
+    about,
 )
 from .evaluator.wording import _and
 
@@ -68,11 +69,8 @@ ADD_LABELS = {
 }
 ANSWER_LABELS = {True: "Yes", False: "No", None: "Not answered"}
 
-# Rules whose subject is a stage, a resource category or a readiness question, not an entry.
-_STAGE_RULES = frozenset({"CH01"})
-_CATEGORY_RULES = frozenset({"KR01"})
-_QUESTION_RULES = frozenset({"RD01", "RD02"})
-_RUNWAY_RULES = frozenset({"KR02", "KR03", "KR04"})
+# Where a finding links to when its subject is not an entry (evaluator.about).
+_ANCHORS = {"stage": "lane", "category": "category", "question": "readiness"}
 
 
 def score_class(score: int) -> str:
@@ -245,14 +243,11 @@ def _link_findings(
     used: dict[tuple[str, str], int] = {}
     result = []
     for f in evaluation.findings:
-        href = "#finances" if f.rule in _RUNWAY_RULES else f"#block-{f.block}"
+        kind = about(f)
+        href = "#finances" if kind == "runway" else f"#block-{f.block}"
         if f.subject is not None:
-            if f.rule in _STAGE_RULES:
-                href = f"#lane-{f.subject}"
-            elif f.rule in _CATEGORY_RULES:
-                href = f"#category-{f.subject}"
-            elif f.rule in _QUESTION_RULES:
-                href = f"#readiness-{f.subject}"
+            if kind in _ANCHORS:
+                href = f"#{_ANCHORS[kind]}-{f.subject}"
             else:
                 candidates = by_name.get((f.block, f.subject), [])
                 if candidates:

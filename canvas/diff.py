@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from canvas.document import READINESS_QUESTIONS, CanvasDocument, label
-from canvas.evaluator import BLOCK_LABELS, VERDICT_LABELS, Evaluation, Finding
+from canvas.evaluator import BLOCK_LABELS, VERDICT_LABELS, Evaluation, Finding, about
 
 ENTRY_BLOCKS = ("channels", "partners", "activities", "resources")
 NAME_FIELDS = {"channels": "channel", "partners": "name", "activities": "name", "resources": "name"}
@@ -458,11 +458,12 @@ class EvaluationDiff:
 def subject_label(finding: Finding) -> str:
     """The subject as a person reads it: an entry's name, a stage or category label; ''
     for the block as a whole or a readiness question (its message quotes the question)."""
-    if finding.subject is None or finding.rule in ("RD01", "RD02"):
+    kind = about(finding)
+    if finding.subject is None or kind == "question":
         return ""
-    if finding.rule == "CH01":
+    if kind == "stage":
         return label("stage", finding.subject) + " stage"
-    if finding.rule == "KR01":
+    if kind == "category":
         return label("category", finding.subject) + " resources"
     return finding.subject
 

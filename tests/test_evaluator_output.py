@@ -401,3 +401,45 @@ def test_messages_explain_the_reasoning_of_the_source():
     assert "months" in messages["KA02"] or "choose" in messages["KA02"]
     assert "runway" in messages["KR02"].lower()
     assert "before" in messages["RD02"]
+
+
+def test_each_rule_says_what_its_findings_subjects_name():
+    # board links, the PDF's subject column and the version diff read a finding's subject
+    # through its rule's ``about``; check it against real subjects of every kind
+    from canvas.document import CATEGORIES, READINESS_QUESTIONS, STAGES
+    from canvas.evaluator import about
+    from tests.conftest import big_document, load_fixture
+
+    short_runway = load_fixture("sepsis-dx.json")
+    short_runway["finances"]["monthly_burn"] = short_runway["finances"]["cash_on_hand"]
+    docs = [
+        parse_document(short_runway),
+        parse_document(load_fixture("sepsis-dx.json")),
+        parse_document(load_fixture("sepsis-predict.json")),
+        big_document(3, outsourced=True),
+        big_document(0),
+    ]
+    seen = set()
+    for doc in docs:
+        names = {
+            "channels": {c.channel for c in doc.channels},
+            "partners": {p.name for p in doc.partners},
+            "activities": {a.name for a in doc.activities},
+            "resources": {r.name for r in doc.resources},
+        }
+        for f in evaluate(doc).findings:
+            kind = about(f)
+            seen.add(kind)
+            expected = {
+                "stage": STAGES,
+                "category": CATEGORIES,
+                "question": READINESS_QUESTIONS,
+                "runway": {None},
+            }.get(kind, names.get(f.block, set()) | {None})
+            assert f.subject in expected, (f.rule, kind, f.subject)
+    assert seen == {"entry", "stage", "category", "question", "runway"}
+    assert about(Finding("XX99", "info", "channels", "x", "")) == "entry"
+    with pytest.raises(ValueError, match="about must be one of"):
+        from canvas.evaluator import rule
+
+        rule("XX98", "info", "channels", "t", "s", "m", about="lane")

@@ -38,7 +38,7 @@ from .constants import (
     TEST_NAMES,
     VERDICT_LABELS,
 )
-from .engine import RULES, RULES_BY_ID, evaluate, rules_by_block, score
+from .engine import RULES, RULES_BY_ID, about, evaluate, rules_by_block, score
 from .model import ActivityVerdict, Evaluation, Finding, PartnerVerdict
 from .registry import NO_PARAMS, Facts, Hits, Rule, rule
 from .verdicts import (
@@ -71,6 +71,7 @@ __all__ = [
     "Hits",
     "PartnerVerdict",
     "Rule",
+    "about",
     "evaluate",
     "failed_tests",
     "is_core",

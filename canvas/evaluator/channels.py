@@ -32,6 +32,7 @@ _STAGE_WHY = {
         "There is no channel for the {label} stage. {why} Add at least one {label} channel and "
         "describe the relationship it builds."
     ),
+    about="stage",
 )
 def _ch01(f: Facts) -> Hits:
     for stage in STAGES:

@@ -14,6 +14,13 @@ RULES: tuple[Rule, ...] = tuple(sorted(_registered, key=lambda r: (BLOCKS.index(
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
 
+def about(finding: Finding) -> str:
+    """What the finding's subject names (its rule's ``about``): "entry" (an entry's name,
+    or None for the block as a whole), "stage", "category", "question" or "runway"."""
+    rule = RULES_BY_ID.get(finding.rule)
+    return rule.about if rule is not None else "entry"
+
+
 def rules_by_block() -> dict[str, tuple[Rule, ...]]:
     """The rules grouped by block, blocks in SPEC order."""
     return {block: tuple(r for r in RULES if r.block == block) for block in BLOCKS}

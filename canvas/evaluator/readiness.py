@@ -40,6 +40,7 @@ _QUESTION_ADVICE = {
     title="Readiness gap",
     summary="Each operational-readiness question answered no is a gap to close.",
     message="You answered no to “{question}”. {advice}",
+    about="question",
 )
 def _rd01(f: Facts) -> Hits:
     for question, answer in f.doc.readiness.answers():
@@ -58,6 +59,7 @@ def _rd01(f: Facts) -> Hits:
         "Not yet answered: “{question}”. Operational gaps are cheapest to fix when they surface "
         "before the contract is signed. Answer yes or no so any gap shows up early."
     ),
+    about="question",
 )
 def _rd02(f: Facts) -> Hits:
     for question, answer in f.doc.readiness.answers():

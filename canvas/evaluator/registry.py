@@ -43,6 +43,10 @@ class Rule:
     summary: str  # one sentence, for the rule table shown to users
     message: str  # template; {subject} plus the params the check yields
     check: Callable[[Facts], Hits] = field(repr=False, compare=False)
+    # What a finding's subject names: an "entry" of the block (or None: the block as a
+    # whole), a channel "stage", a resource "category" or a readiness "question"; "runway"
+    # for the findings about cash and burn (no subject).
+    about: str = "entry"
 
     def findings(self, facts: Facts) -> Iterator[Finding]:
         for subject, params in self.check(facts):
@@ -53,13 +57,24 @@ class Rule:
 _registered: list[Rule] = []
 
 
+ABOUT = ("entry", "stage", "category", "question", "runway")
+
+
 def rule(
-    id: str, severity: str, block: str, title: str, summary: str, message: str
+    id: str,
+    severity: str,
+    block: str,
+    title: str,
+    summary: str,
+    message: str,
+    about: str = "entry",
 ) -> Callable[[Callable[[Facts], Hits]], Callable[[Facts], Hits]]:
     """Register the decorated check as a rule."""
+    if about not in ABOUT:
+        raise ValueError(f"rule {id}: about must be one of {ABOUT}, not {about!r}")
 
     def register(check: Callable[[Facts], Hits]) -> Callable[[Facts], Hits]:
-        _registered.append(Rule(id, severity, block, title, summary, message, check))
+        _registered.append(Rule(id, severity, block, title, summary, message, check, about))
         return check
 
     return register

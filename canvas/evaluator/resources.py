@@ -42,6 +42,7 @@ _CATEGORY_WHY = {
         "You list no {label} resource. {why} Add the {label} resources your model depends on and "
         "what losing them would cost."
     ),
+    about="category",
 )
 def _kr01(f: Facts) -> Hits:
     present = {r.category for r in f.doc.resources}
@@ -61,6 +62,7 @@ def _kr01(f: Facts) -> Hits:
         "is one of the most common and most avoidable reasons medtech ventures fail, so runway is "
         "the one figure to always know. Enter your cash on hand and monthly burn."
     ),
+    about="runway",
 )
 def _kr02(f: Facts) -> Hits:
     if f.runway is None and not f.unlimited:
@@ -83,6 +85,7 @@ def _kr02(f: Facts) -> Hits:
         " investors will fund, or being pushed into a raise on poor terms. Cut burn or secure "
         "funding now, and aim the raise at your next milestone."
     ),
+    about="runway",
 )
 def _kr03(f: Facts) -> Hits:
     if f.runway is not None and f.runway < RUNWAY_CRITICAL:
@@ -100,6 +103,7 @@ def _kr03(f: Facts) -> Hits:
         "and starting late risks a raise on unfavourable terms or losing key hires. Start preparing"
         " the next round, or extend runway, well before you reach six months."
     ),
+    about="runway",
 )
 def _kr04(f: Facts) -> Hits:
     if f.runway is not None and RUNWAY_CRITICAL <= f.runway < RUNWAY_COMFORTABLE:

@@ -22,6 +22,7 @@ from canvas.evaluator import (
     VERDICT_LABELS,
     Evaluation,
     Finding,
+    about,
 )
 
 from .fetcher import StaticFilesOnly
@@ -73,14 +74,14 @@ class ReviewComment:
 
 
 def _subject_label(finding: Finding) -> str:
-    subject = finding.subject
+    subject, kind = finding.subject, about(finding)
     if subject is None:
         return ""
-    if finding.rule == "CH01":
+    if kind == "stage":
         return f"{d.label('stage', subject)} stage"
-    if finding.rule == "KR01":
+    if kind == "category":
         return f"{d.label('category', subject)} resources"
-    if finding.block == "readiness":
+    if kind == "question":
         return d.label("question", subject)
     return subject
 
@@ -90,7 +91,7 @@ LANE_RULES = {"CH02": "keep", "CH08": "grow", "CH09": "keep"}
 
 
 def _lane_of(finding: Finding) -> str | None:
-    if finding.rule == "CH01":
+    if about(finding) == "stage":
         return finding.subject
     return LANE_RULES.get(finding.rule)
 
@@ -136,7 +137,7 @@ class Report:
         self.by_subject: dict[tuple[str, str], list[Finding]] = {}
         self.block_level: dict[str, list[Finding]] = {}
         for f in self.evaluation.findings:
-            if f.subject is not None and f.rule not in ("CH01", "KR01") and f.block != "readiness":
+            if f.subject is not None and about(f) == "entry":
                 self.by_subject.setdefault((f.block, f.subject), []).append(f)
             else:
                 self.block_level.setdefault(f.block, []).append(f)
@@ -246,7 +247,7 @@ class Report:
             if block == "channels" and _lane_of(f) != stage:
                 continue
             text = RULES_BY_ID[f.rule].title if f.rule in RULES_BY_ID else ""
-            if f.rule == "KR01":
+            if about(f) == "category":
                 text = f"No {d.label('category', f.subject).lower()} resource"
             notes.append(Note(f, text))
         return notes
