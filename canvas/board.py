@@ -19,6 +19,7 @@ from . import guidance
 from .document import (
     BLOCK_TITLES,
     CATEGORIES,
+    ENTRY_BLOCKS,
     MARKET_STAGES,
     MODES,
     PARTNER_TYPES,
@@ -47,7 +48,6 @@ from .evaluator import (
 )
 from .evaluator.wording import _and
 
-ENTRY_BLOCKS = ("channels", "partners", "activities", "resources")
 SINGULAR = {
     "channels": "channel",
     "partners": "partner",

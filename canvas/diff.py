@@ -28,10 +28,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from canvas.document import READINESS_QUESTIONS, CanvasDocument, label
+from canvas.document import ENTRY_BLOCKS, READINESS_QUESTIONS, CanvasDocument, label
 from canvas.evaluator import BLOCK_LABELS, VERDICT_LABELS, Evaluation, Finding, about
 
-ENTRY_BLOCKS = ("channels", "partners", "activities", "resources")
 NAME_FIELDS = {"channels": "channel", "partners": "name", "activities": "name", "resources": "name"}
 
 FIELD_LABELS: dict[str, str] = {

@@ -57,6 +57,8 @@ BLOCK_TITLES = {
     "finances": "Finances",
     "readiness": "Operational readiness",
 }
+# the blocks made of entries, in the canvas's order
+ENTRY_BLOCKS = ("channels", "partners", "activities", "resources")
 STAGES = {"get": "Get", "keep": "Keep", "grow": "Grow"}
 ROUTES = {
     "direct": "Direct (own staff or founders)",

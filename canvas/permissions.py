@@ -5,6 +5,7 @@ the person does not belong to answers 404, not 403."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Cohort, CohortStaff, Membership, Venture
@@ -18,6 +19,19 @@ def editable_venture(user, slug: str) -> Venture:
     """404 for outsiders; advisors and staff see the venture but may not write,
     which also answers 404 here (the write endpoints do not exist for them)."""
     return get_object_or_404(Venture.objects.editable_by(user).select_related("cohort"), slug=slug)
+
+
+def member_venture(user, slug: str) -> Venture:
+    """A venture the person is a founder or advisor of; 404 for everyone else, cohort
+    staff included (pages only members see: the activity log, comment threads)."""
+    if not user.is_authenticated:
+        raise Http404("No such venture")
+    return get_object_or_404(
+        Venture.objects.filter(
+            pk__in=Membership.objects.filter(user=user).values("venture")
+        ).select_related("cohort", "canvas"),
+        slug=slug,
+    )
 
 
 def visible_cohort(user, slug: str) -> Cohort:

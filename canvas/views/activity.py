@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..http import HtmxHttpRequest
 from ..models import ActivityLog
-from ..permissions import role_for
-from .people import member_venture
+from ..permissions import member_venture, role_for
 
 PER_PAGE = 50
 

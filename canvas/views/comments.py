@@ -27,8 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import document as d
 from ..http import HtmxHttpRequest
 from ..models import ENTRY_MODELS, Comment, Membership, Venture, ensure_canvas, log
-from ..permissions import role_for
-from .people import member_venture
+from ..permissions import member_venture, role_for
 
 BLOCK_TITLES = dict(Comment.BLOCKS)
 BLOCKS = tuple(BLOCK_TITLES)

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -46,19 +46,6 @@ ROLE_CHOICES = [
     (Membership.FOUNDER, "Co-founder (edits the canvas)"),
     (Membership.ADVISOR, "Advisor (reads and comments; never edits)"),
 ]
-
-
-def member_venture(user, slug: str) -> Venture:
-    """A venture the person is a founder or advisor of; 404 for everyone else, cohort
-    staff included (pages only members see: the activity log, comment threads)."""
-    if not user.is_authenticated:
-        raise Http404("No such venture")
-    return get_object_or_404(
-        Venture.objects.filter(
-            pk__in=Membership.objects.filter(user=user).values("venture")
-        ).select_related("cohort", "canvas"),
-        slug=slug,
-    )
 
 
 def _user_for_email(email: str):
