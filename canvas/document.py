@@ -164,6 +164,11 @@ def label(kind: str, value: str | None) -> str:
     return LABELS.get(kind, {}).get(value, value)
 
 
+def choice_list(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
+    """A vocabulary as (value, label) choices for Django fields and forms."""
+    return list(vocabulary.items())
+
+
 def _literal(values: dict[str, str]) -> Any:
     return Literal[tuple(values)]  # type: ignore[valid-type]
 

@@ -18,10 +18,6 @@ from pydantic import BaseModel, ValidationError
 from . import document as d
 
 
-def _choices(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
-    return list(vocabulary.items())
-
-
 def _name(label: str, **kwargs: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -44,7 +40,7 @@ def _text(label: str, rows: int = 2, **kwargs: Any) -> forms.CharField:
 
 
 def _select(label: str, vocabulary: dict[str, str], **kwargs: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=_choices(vocabulary), **kwargs)
+    return forms.ChoiceField(label=label, choices=d.choice_list(vocabulary), **kwargs)
 
 
 def _amount(label: str, **kwargs: Any) -> forms.FloatField:
@@ -108,11 +104,11 @@ class ChannelForm(DocumentForm):
     relationship = _text("Relationship", help_text="The kind of relationship it builds.")
     route = _select("Route", d.ROUTES)
     mode = forms.ChoiceField(
-        label="Mode", choices=[("", "Not set"), *_choices(d.MODES)], required=False
+        label="Mode", choices=[("", "Not set"), *d.choice_list(d.MODES)], required=False
     )
     tags = forms.MultipleChoiceField(
         label="Tags",
-        choices=_choices(d.TAGS),
+        choices=d.choice_list(d.TAGS),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -18,11 +18,6 @@ from django.utils import timezone
 from . import document as d
 from .evaluator import Evaluation, evaluate
 
-
-def _choices(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
-    return list(vocabulary.items())
-
-
 # --- cohorts, ventures, memberships -----------------------------------------------
 
 
@@ -84,9 +79,9 @@ class VentureQuerySet(models.QuerySet):
 class Venture(models.Model):
     slug = models.SlugField(unique=True, max_length=80)
     name = models.CharField(max_length=d.MAX_TEXT)
-    solution_type = models.CharField(max_length=20, choices=_choices(d.SOLUTION_TYPES))
-    market_stage = models.CharField(max_length=20, choices=_choices(d.MARKET_STAGES))
-    revenue_model = models.CharField(max_length=20, choices=_choices(d.REVENUE_MODELS))
+    solution_type = models.CharField(max_length=20, choices=d.choice_list(d.SOLUTION_TYPES))
+    market_stage = models.CharField(max_length=20, choices=d.choice_list(d.MARKET_STAGES))
+    revenue_model = models.CharField(max_length=20, choices=d.choice_list(d.REVENUE_MODELS))
     cohort = models.ForeignKey(
         Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="ventures"
     )
@@ -241,12 +236,12 @@ def _text(max_length: int = d.MAX_TEXT) -> models.TextField:
 
 class ChannelEntry(Entry):
     canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="channels")
-    stage = models.CharField(max_length=10, choices=_choices(d.STAGES))
+    stage = models.CharField(max_length=10, choices=d.choice_list(d.STAGES))
     channel = models.TextField(max_length=d.MAX_TEXT)
     relationship = _text()
-    route = models.CharField(max_length=20, choices=_choices(d.ROUTES))
+    route = models.CharField(max_length=20, choices=d.choice_list(d.ROUTES))
     # null mirrors the document's null ("not set"), which differs from any value
-    mode = models.CharField(max_length=20, choices=_choices(d.MODES), null=True, blank=True)  # noqa: DJ001
+    mode = models.CharField(max_length=20, choices=d.choice_list(d.MODES), null=True, blank=True)  # noqa: DJ001
     tags = models.JSONField(default=list, blank=True)
 
     class Meta(Entry.Meta):
@@ -273,11 +268,11 @@ class ChannelEntry(Entry):
 class PartnerEntry(Entry):
     canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="partners")
     name = models.TextField(max_length=d.MAX_TEXT)
-    partner_type = models.CharField(max_length=30, choices=_choices(d.PARTNER_TYPES))
+    partner_type = models.CharField(max_length=30, choices=d.choice_list(d.PARTNER_TYPES))
     strategic_value = _text()
     what_would_be_lost = _text()
-    recovery_time = models.CharField(max_length=10, choices=_choices(d.RECOVERY_TIMES))
-    replacement_cost = models.CharField(max_length=12, choices=_choices(d.REPLACEMENT_COSTS))
+    recovery_time = models.CharField(max_length=10, choices=d.choice_list(d.RECOVERY_TIMES))
+    replacement_cost = models.CharField(max_length=12, choices=d.choice_list(d.REPLACEMENT_COSTS))
 
     class Meta(Entry.Meta):
         verbose_name = "partner"
@@ -296,7 +291,7 @@ class PartnerEntry(Entry):
         }
 
 
-RATING_CHOICES = _choices(d.RATINGS)
+RATING_CHOICES = d.choice_list(d.RATINGS)
 
 
 class ActivityEntry(Entry):
@@ -336,7 +331,7 @@ class ActivityEntry(Entry):
 class ResourceEntry(Entry):
     canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="resources")
     name = models.TextField(max_length=d.MAX_TEXT)
-    category = models.CharField(max_length=20, choices=_choices(d.CATEGORIES))
+    category = models.CharField(max_length=20, choices=d.choice_list(d.CATEGORIES))
     why_strategic = _text()
     risk_if_lost = _text()
     replacement_months = models.FloatField(null=True, blank=True)
