@@ -13,6 +13,7 @@ from ..board import score_class
 from ..document import READINESS_QUESTIONS
 from ..document import label as vocab_label
 from ..evaluator import BLOCKS, RULES, RUNWAY_COMFORTABLE, RUNWAY_CRITICAL, SEVERITIES
+from ..evaluator.model import unlimited_runway_in
 
 COMPLETE, WARNINGS, ERRORS, NOT_EVALUATED = "complete", "warnings", "errors", "none"
 STATUS_LABELS = {
@@ -235,9 +236,8 @@ def row_for(venture: Any, canvas: Any | None) -> Row:
     partners = evaluation.get("partners", ())
     activities = evaluation.get("activities", ())
     runway = canvas.runway_months if canvas is not None and evaluated else None
-    # A null runway without a KR02 (unknown runway) finding means nothing is burnt.
     fired = {f["rule"] for f in findings}
-    unlimited = evaluated and runway is None and "KR02" not in fired
+    unlimited = evaluated and unlimited_runway_in(runway, fired)
     readiness = sum(1 for q in READINESS_QUESTIONS if getattr(canvas, q) is True) if canvas else 0
     return Row(
         slug=venture.slug,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,8 +103,7 @@ class Evaluation:
         return cls(
             score=int(data["score"]),
             runway_months=None if runway is None else float(runway),
-            # Null runway without a KR02 finding can only mean an unlimited runway.
-            runway_unlimited=runway is None and not any(f.rule == "KR02" for f in findings),
+            runway_unlimited=unlimited_runway_in(runway, (f.rule for f in findings)),
             partners=tuple(PartnerVerdict(p["name"], p["verdict"]) for p in data["partners"]),
             activities=tuple(
                 ActivityVerdict(a["name"], bool(a["core"]), tuple(a["failed_tests"]))
@@ -111,3 +111,10 @@ class Evaluation:
             ),
             findings=findings,
         )
+
+
+def unlimited_runway_in(runway_months: float | None, rules: Iterable[str]) -> bool:
+    """Whether evaluation output (its runway and the rule ids of its findings) means an
+    unlimited runway: a null runway without a KR02 (unknown runway) finding can only mean
+    that nothing is burnt."""
+    return runway_months is None and "KR02" not in set(rules)
