@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from canvas.document import ENTRY_BLOCKS, READINESS_QUESTIONS, CanvasDocument, label
-from canvas.evaluator import BLOCK_LABELS, VERDICT_LABELS, Evaluation, Finding, about
+from canvas.evaluator import BLOCK_LABELS, VERDICT_LABELS, Evaluation, Finding
+from canvas.evaluator import subject_label as evaluator_subject_label
 
 NAME_FIELDS = {"channels": "channel", "partners": "name", "activities": "name", "resources": "name"}
 
@@ -455,16 +456,9 @@ class EvaluationDiff:
 
 
 def subject_label(finding: Finding) -> str:
-    """The subject as a person reads it: an entry's name, a stage or category label; ''
-    for the block as a whole or a readiness question (its message quotes the question)."""
-    kind = about(finding)
-    if finding.subject is None or kind == "question":
-        return ""
-    if kind == "stage":
-        return label("stage", finding.subject) + " stage"
-    if kind == "category":
-        return label("category", finding.subject) + " resources"
-    return finding.subject
+    """The subject as a person reads it; '' for the block as a whole or a readiness
+    question (the message beside it quotes the question)."""
+    return evaluator_subject_label(finding, questions=False)
 
 
 def finding_key(finding: Finding) -> tuple[str, str | None]:

@@ -15,6 +15,8 @@ from ..evaluator import (
     SEVERITY_LABELS,
     TEST_NAMES,
     VERDICT_LABELS,
+    Finding,
+    about,
 )
 from .venture_rows import (
     FAIR,
@@ -83,7 +85,7 @@ def comparison(
                     "severity": f["severity"],
                     "severity_label": SEVERITY_LABELS[f["severity"]],
                     "title": RULES_BY_ID[f["rule"]].title if f["rule"] in RULES_BY_ID else "",
-                    "subject": _subject_label(f.get("subject")),
+                    "subject": _subject_label(Finding.from_dict(f)),
                     "url": finding_url(row.slug, f["rule"]),
                 }
                 for f in evaluation.get("findings", ())
@@ -96,14 +98,13 @@ def comparison(
     return blocks
 
 
-def _subject_label(subject: str | None) -> str:
+def _subject_label(finding: Finding) -> str:
+    """The subject, short: an entry's name, or the label of the stage, category or
+    question the finding's rule is about."""
+    subject, kind = finding.subject, about(finding)
     if subject is None:
         return ""
-    for kind in ("stage", "category", "question"):
-        text = vocab_label(kind, subject)
-        if text != subject:
-            return text
-    return subject
+    return vocab_label(kind, subject) if kind in ("stage", "category", "question") else subject
 
 
 def _items(block: str, own: Sequence[Any], canvas: Any, evaluation: Mapping, row: Row):

@@ -38,7 +38,7 @@ from .constants import (
     TEST_NAMES,
     VERDICT_LABELS,
 )
-from .engine import RULES, RULES_BY_ID, about, evaluate, rules_by_block, score
+from .engine import RULES, RULES_BY_ID, about, evaluate, rules_by_block, score, subject_label
 from .model import ActivityVerdict, Evaluation, Finding, PartnerVerdict
 from .registry import NO_PARAMS, Facts, Hits, Rule, rule
 from .verdicts import (
@@ -81,4 +81,5 @@ __all__ = [
     "runway_is_unlimited",
     "runway_months",
     "score",
+    "subject_label",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from canvas.document import CanvasDocument
+from canvas.document import CanvasDocument, label
 
 # Importing the rule modules registers their rules; import them in SPEC block order.
 from . import channels, partners, activities, resources, readiness  # noqa: F401  # isort: skip
@@ -19,6 +19,22 @@ def about(finding: Finding) -> str:
     or None for the block as a whole), "stage", "category", "question" or "runway"."""
     rule = RULES_BY_ID.get(finding.rule)
     return rule.about if rule is not None else "entry"
+
+
+def subject_label(finding: Finding, *, questions: bool = True) -> str:
+    """The finding's subject as a person reads it: an entry's name, "Get stage", "Physical
+    resources" or a readiness question; '' for the block as a whole, and for a question
+    when ``questions`` is False (where the message shown beside it quotes the question)."""
+    subject, kind = finding.subject, about(finding)
+    if subject is None or (kind == "question" and not questions):
+        return ""
+    if kind == "stage":
+        return f"{label('stage', subject)} stage"
+    if kind == "category":
+        return f"{label('category', subject)} resources"
+    if kind == "question":
+        return label("question", subject)
+    return subject
 
 
 def rules_by_block() -> dict[str, tuple[Rule, ...]]:

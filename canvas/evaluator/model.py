@@ -24,6 +24,11 @@ class Finding:
             "message": self.message,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """Rebuild a finding from ``to_dict()`` output (for example a cached evaluation)."""
+        return cls(data["rule"], data["severity"], data["block"], data["subject"], data["message"])
+
 
 @dataclass(frozen=True, slots=True)
 class PartnerVerdict:
@@ -95,10 +100,7 @@ class Evaluation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evaluation:
         """Rebuild an evaluation from ``to_dict()`` output (for example a cached copy)."""
-        findings = tuple(
-            Finding(f["rule"], f["severity"], f["block"], f["subject"], f["message"])
-            for f in data["findings"]
-        )
+        findings = tuple(Finding.from_dict(f) for f in data["findings"])
         runway = data["runway_months"]
         return cls(
             score=int(data["score"]),

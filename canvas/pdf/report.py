@@ -23,6 +23,7 @@ from canvas.evaluator import (
     Evaluation,
     Finding,
     about,
+    subject_label,
 )
 
 from .fetcher import StaticFilesOnly
@@ -71,19 +72,6 @@ class ReviewComment:
     author: str
     created_at: datetime
     body: str
-
-
-def _subject_label(finding: Finding) -> str:
-    subject, kind = finding.subject, about(finding)
-    if subject is None:
-        return ""
-    if kind == "stage":
-        return f"{d.label('stage', subject)} stage"
-    if kind == "category":
-        return f"{d.label('category', subject)} resources"
-    if kind == "question":
-        return d.label("question", subject)
-    return subject
 
 
 # Channel findings about one stage are shown in that stage's lane on page 1.
@@ -316,7 +304,7 @@ class Report:
         groups = []
         for block in BLOCKS:
             rows = [
-                FindingRow(f, SEVERITY_LABELS.get(f.severity, f.severity), _subject_label(f))
+                FindingRow(f, SEVERITY_LABELS.get(f.severity, f.severity), subject_label(f))
                 for f in self.evaluation.findings_for(block)
             ]
             groups.append({"title": d.BLOCK_TITLES[block], "rows": rows, "count": str(len(rows))})

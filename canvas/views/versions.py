@@ -59,12 +59,6 @@ def _see_other(url: str) -> HttpResponseRedirect:
     return response
 
 
-def _lock(venture: Venture) -> None:
-    """Serialise writers of one venture's canvas and versions (call inside a transaction),
-    locking in the one order every writer uses (``models.lock_canvas``)."""
-    lock_canvas(venture)
-
-
 def _version(venture: Venture, number: int, *fields: str) -> CanvasVersion:
     versions = CanvasVersion.objects.filter(canvas__venture=venture)
     if fields:
@@ -202,7 +196,7 @@ def _save_version(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return render(request, "canvas/versions.html", context, status=400)
     label = form.cleaned_data["label"]
     with transaction.atomic():
-        _lock(venture)
+        lock_canvas(venture)  # serialise this venture's writers, in the one lock order
         canvas, doc = _current(venture)
         version = record_version(
             canvas, doc, author=request.user, label=label, source=CanvasVersion.MANUAL
@@ -371,7 +365,7 @@ def restore(request: HtmxHttpRequest, slug: str, number: int) -> HttpResponse:
         }
         return render(request, "canvas/restore.html", context)
     with transaction.atomic():
-        _lock(venture)
+        lock_canvas(venture)  # serialise this venture's writers, in the one lock order
         version = _version(venture, number)
         target = version.to_document()
         canvas, current = _current(venture)
