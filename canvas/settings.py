@@ -224,6 +224,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Operations Canvas <canvas@localh
 
 # --- PDF --------------------------------------------------------------------------
 PDF_TIMEOUT_SECONDS = envint("PDF_TIMEOUT_SECONDS", 20)
+# Lay out page 1 and the report pages side by side, the latter in a helper process each
+# web worker starts on its first PDF (canvas/pdf/split.py). 0 lays every report out whole.
+PDF_SECOND_PROCESS = envbool("PDF_SECOND_PROCESS", True)
 
 # --- background tasks (django.tasks; database-backed queue from django-tasks-db) ----
 # Run the worker with `python manage.py db_worker` (add --batch to drain and exit).

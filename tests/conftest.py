@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,32 @@ PASSWORD = "a-long-test-password-42"
 
 def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@contextmanager
+def pdf_made(mode: str) -> Iterator[None]:
+    """Canvas PDFs rendered in this block are made ``"whole"`` (one process) or ``"in
+    parts"`` (page 1 here, the later pages in the helper process; canvas/pdf/split.py),
+    and the block fails if they were not."""
+    from unittest import mock
+
+    from django.test import override_settings
+
+    from canvas.pdf import split
+
+    if mode == "whole":
+        with (
+            override_settings(PDF_SECOND_PROCESS=False),
+            mock.patch.object(split, "join", wraps=split.join) as join,
+        ):
+            yield
+        assert not join.called
+        return
+    assert mode == "in parts", mode
+    assert split.helper().wait_ready(60), "the PDF helper process did not start"
+    with mock.patch.object(split, "join", wraps=split.join) as join:
+        yield
+    assert join.called, "the PDF was not made in parts"
 
 
 def big_document(entries_per_block: int = 50, *, outsourced: bool = False) -> CanvasDocument:

@@ -21,7 +21,7 @@ from canvas.pdf import (
     render_canvas_pdf,
     run_with_deadline,
 )
-from tests.conftest import load_fixture
+from tests.conftest import load_fixture, pdf_made
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -65,8 +65,8 @@ def hostile_texts(port: int) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def hostile(server):
+@pytest.fixture(scope="module", params=["whole", "in parts"])
+def hostile(server, request):
     texts = hostile_texts(server.server_address[1])
     data = load_fixture("sepsis-predict.json")
     data["venture"]["name"] = "Evil " + texts["quote"]
@@ -85,13 +85,16 @@ def hostile(server):
     comment = ReviewComment(
         "partners", texts["img"], texts["quote"], datetime.now(UTC), texts["attachment"]
     )
-    content = render_canvas_pdf(
-        doc,
-        version_label=texts["attachment"],
-        author=texts["quote"],
-        comments=[comment],
-        timeout=300,
-    )
+    # both ways a report is made: whole, and in two processes (the helper lays out the
+    # pages after page 1 with the same fetcher)
+    with pdf_made(request.param):
+        content = render_canvas_pdf(
+            doc,
+            version_label=texts["attachment"],
+            author=texts["quote"],
+            comments=[comment],
+            timeout=300,
+        )
     reader = PdfReader(io.BytesIO(content))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     return texts, content, reader, text

@@ -74,12 +74,14 @@ def render_canvas_pdf(
     comments: Sequence[ReviewComment] = (),
     author: str = "",
     timeout: float | None = None,
+    start_helper: bool = True,
 ) -> bytes:
     """Render the canvas and its evaluation (computed when None) to PDF bytes.
 
     Raises ``PdfTimeout`` when the render takes longer than ``timeout`` seconds
     (default ``default_timeout()``; 0 or less means no deadline) and ``PdfError``
-    when WeasyPrint fails.
+    when WeasyPrint fails. The pages after page 1 are laid out in this process's helper
+    process when it is up (``split``); ``start_helper=False`` does not start one.
     """
     evaluation = evaluation if evaluation is not None else evaluate(doc)
     generated_at = generated_at or datetime.now(UTC)
@@ -87,6 +89,6 @@ def render_canvas_pdf(
 
     def work() -> bytes:
         report = Report(doc, evaluation, version_label, generated_at, comments, author)
-        return report.write_pdf()
+        return report.write_pdf(start_helper)
 
     return run_with_deadline(seconds, work)

@@ -4,10 +4,11 @@ autoescaping template engine, and no URL but the app's static files."""
 from __future__ import annotations
 
 import atexit
+import copy
 import gc
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from xml.etree import ElementTree
 
 import cssselect2
 import weasyprint
+import weasyprint.layout
 from django.template import Engine
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -26,14 +28,62 @@ from .fetcher import ROOT, STATIC_DIR, STATIC_SCHEME, StaticFilesOnly
 TEMPLATE_DIR = ROOT / "templates"
 
 
-def layout_html(html: str, fetcher: StaticFilesOnly | None = None) -> Any:
+def layout_html(
+    html: str,
+    fetcher: StaticFilesOnly | None = None,
+    numbering: tuple[int, Callable[[int], int]] | None = None,
+) -> Any:
     """Lay out HTML the way every PDF of the app is made: pdf.css, the vendored fonts,
-    and no URL but the app's static files (``fetcher`` records what it refused)."""
+    and no URL but the app's static files (``fetcher`` records what it refused).
+
+    ``numbering`` is for a document laid out in parts (see ``pages_of_a_whole``):
+    ``(first, total)`` numbers its first page ``first`` and gives ``counter(pages)`` the
+    value ``total(own page count)``."""
     css, fonts = _stylesheet()
     page = _ReportHTML(
         string=html, base_url=f"{STATIC_SCHEME}:", url_fetcher=fetcher or StaticFilesOnly()
     )
-    return page.render(stylesheets=[css], font_config=fonts)
+    with pages_of_a_whole(numbering):
+        return page.render(stylesheets=[css], font_config=fonts)
+
+
+# Page numbers of a document laid out in parts. WeasyPrint lays out every page's content
+# first, then each page's margin boxes (the footer's "Page n of N") from the page's
+# counters; a part that is pages 2-4 of a report numbers its pages from 2 and counts the
+# whole report's pages. The counters are set, for the margin boxes only, by wrapping the
+# function WeasyPrint's layout calls for them. Checked at import: when a WeasyPrint
+# release moves it, reports are laid out whole (SPLIT_PAGES_SUPPORTED is False).
+_numbering = threading.local()
+_make_margin_boxes = getattr(weasyprint.layout, "make_margin_boxes", None)
+SPLIT_PAGES_SUPPORTED = callable(_make_margin_boxes)
+
+
+def _margin_boxes(context: Any, page: Any, state: Any) -> Any:
+    numbering = getattr(_numbering, "value", None)
+    if numbering is not None:
+        first, total = numbering
+        state = copy.deepcopy(state)  # (quotes, counter values, counter scopes, groups)
+        counters = state[1]
+        counters["page"] = [first + context.current_page - 1]
+        counters["pages"] = [total(counters["pages"][0])]
+    return _make_margin_boxes(context, page, state)
+
+
+if SPLIT_PAGES_SUPPORTED:
+    weasyprint.layout.make_margin_boxes = _margin_boxes
+
+
+@contextmanager
+def pages_of_a_whole(numbering: tuple[int, Callable[[int], int]] | None) -> Iterator[None]:
+    """Number the pages laid out in this thread as ``layout_html`` describes."""
+    if numbering is not None and not SPLIT_PAGES_SUPPORTED:
+        raise RuntimeError("this WeasyPrint cannot number the pages of a part")
+    previous = getattr(_numbering, "value", None)
+    _numbering.value = numbering
+    try:
+        yield
+    finally:
+        _numbering.value = previous
 
 
 # WeasyPrint's HTML user-agent stylesheet, less the selectors that can never match the

@@ -4,7 +4,7 @@ evaluation (labels, verdict badges, findings by block, the tables), and the boar
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from canvas.evaluator import (
     subject_label,
 )
 
+from . import split
 from .fetcher import StaticFilesOnly
 from .layout import (
     CONTENT_H,
@@ -120,6 +121,7 @@ class Report:
     author: str
     blocks: list[Block] = field(default_factory=list)
     header_height: float = 0.0
+    made_in_parts: bool = False  # set by write_pdf: page 1 and the rest side by side
 
     def __post_init__(self) -> None:
         self.by_subject: dict[tuple[str, str], list[Finding]] = {}
@@ -466,27 +468,39 @@ class Report:
         }
 
     # -- output --
-    def html(self) -> str:
-        context = Context(self.context(), autoescape=True, use_l10n=False, use_tz=False)
+    def html(self, only: str | None = None) -> str:
+        """The report's HTML; ``only="canvas"`` is page 1 alone, ``only="report"`` the
+        pages after it (``split`` lays the two out side by side)."""
+        context = Context(
+            {**self.context(), "only": only}, autoescape=True, use_l10n=False, use_tz=False
+        )
         return printable(_engine().get_template(TEMPLATE).render(context))
 
-    def laid_out(self) -> tuple[str, Any]:
-        """The final HTML and its laid-out document. When page 1 turns out not to hold
-        what the plan expected, the plan is corrected and the page laid out again (rare:
-        the estimates are conservative)."""
+    def laid_out(
+        self, only: str | None = None, numbering: tuple[int, Callable[[int], int]] | None = None
+    ) -> tuple[str, Any]:
+        """The final HTML and its laid-out document (``only`` and ``numbering`` as for
+        ``html`` and ``layout_html``). When page 1 turns out not to hold what the plan
+        expected, the plan is corrected and the page laid out again (rare: the estimates
+        are conservative)."""
         fetcher = StaticFilesOnly()
-        html = self.html()
-        document = layout_html(html, fetcher)
+        html = self.html(only)
+        document = layout_html(html, fetcher, numbering)
         for _attempt in range(3):
             if not self.adjust(document):
                 break
-            html = self.html()
-            document = layout_html(html, fetcher)
+            html = self.html(only)
+            document = layout_html(html, fetcher, numbering)
         return html, document
 
-    def write_pdf(self) -> bytes:
+    def write_pdf(self, start_helper: bool = True) -> bytes:
+        """The PDF: page 1 here and the later pages in the helper process side by side
+        when it can (``split``; ``start_helper`` as its ``start``), else the whole report
+        laid out here."""
         with gc_paused():
-            return self.laid_out()[1].write_pdf()
+            joined = split.write_in_parts(self, start_helper)
+            self.made_in_parts = joined is not None
+            return joined if joined is not None else self.laid_out()[1].write_pdf()
 
     def adjust(self, document: Any) -> bool:
         """Compare page 1 as laid out with the plan; shrink what did not fit.

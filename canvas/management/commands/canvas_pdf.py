@@ -45,7 +45,8 @@ class Command(BaseCommand):
     def handle(self, *args, file, output, label, timeout, **options):
         doc = read_document(file)
         try:
-            pdf = render_canvas_pdf(doc, version_label=label, timeout=timeout)
+            # one render: a PDF helper process that is up is used, none is started for it
+            pdf = render_canvas_pdf(doc, version_label=label, timeout=timeout, start_helper=False)
         except PdfError as exc:
             raise CommandError(str(exc), returncode=1) from None
         if output == "-":
