@@ -200,6 +200,7 @@ def test_a_plan_correction_that_changes_the_later_pages_lays_the_report_out_whol
         return real(self, document)
 
     monkeypatch.setattr(Report, "adjust", adjust)
+    process = helper.process
     report = _report(doc)
     pdf = PdfReader(io.BytesIO(report.write_pdf()))
     assert not report.made_in_parts
@@ -208,6 +209,15 @@ def test_a_plan_correction_that_changes_the_later_pages_lays_the_report_out_whol
     assert all(p.name in text for p in doc.partners)
     n = len(pdf.pages)
     assert f"Page {n} of {n}" in text
+    # the helper finishes the stale part and drops it; the next report is made in parts
+    # from its own part, not the stale one
+    monkeypatch.setattr(Report, "adjust", real)
+    assert helper.process is process
+    report = _report(doc)
+    again = PdfReader(io.BytesIO(report.write_pdf()))
+    assert report.made_in_parts
+    text = " ".join(" ".join(p.extract_text().split()) for p in again.pages)
+    assert "(continued)" not in text and f"Page {len(again.pages)} of {len(again.pages)}" in text
 
 
 def test_a_plan_correction_of_page_1_alone_keeps_the_parts(helper, monkeypatch):

@@ -22,8 +22,8 @@ The helper is ``python -c '...serve(...)' FD``: a child of this process that tal
 a socket pair, loads the stylesheet and fonts once, lays out what it is sent with the same
 ``layout_html`` (same fetcher: the app's static files only) and answers with the page
 count and then the PDF. It ends when this process closes the socket, exits or dies. A
-render that is stopped (deadline) or abandoned while the helper works on its part kills
-the helper; the next render starts a new one.
+render stopped by its deadline, or a failure, kills the helper (the next render starts a
+new one); a part made stale by page 1's correction is finished and dropped.
 """
 
 from __future__ import annotations
@@ -254,6 +254,7 @@ def write_in_parts(report: Report, start: bool = True) -> bytes | None:
     if taken is None:
         return None
     job: Job | None = None
+    stale = False  # the helper's part is not wanted, but the helper is fine
     try:
         rest = report.html("report")
         job = taken.submit(rest)
@@ -265,9 +266,11 @@ def write_in_parts(report: Report, start: bool = True) -> bytes | None:
             log.warning(
                 "PDF: page 1 took %d pages; laying the report out whole", len(document.pages)
             )
+            stale = True
             return None
         if report.html("report") != rest:  # page 1's correction changed the later pages
             log.info("PDF: page 1's plan changed the report pages; laying the report out whole")
+            stale = True
             return None
         first = document.write_pdf()
         return join(first, job.result())
@@ -276,10 +279,13 @@ def write_in_parts(report: Report, start: bool = True) -> bytes | None:
         log.warning("PDF helper failed (%s); laying the report out whole", exc)
         return None
     finally:
-        if job is not None and job.pdf is None:
-            taken.stop()  # still working on a part nobody will read
-        elif job is not None:
+        if job is not None and job.pdf is not None:
             taken.failures = 0
+        elif not stale:
+            # a helper that failed, or a render stopped (deadline) while the helper works
+            # on its part: end it; the next render starts another
+            taken.stop()
+        # else the helper finishes the stale part and drops it when the next part comes
         taken.lock.release()
 
 
