@@ -89,6 +89,29 @@ def test_each_page_footer_names_the_venture_and_counts_the_pages(example):
         assert f"{doc.venture.name} · Operations canvas" in text
 
 
+def test_the_outline_names_the_venture_its_blocks_and_the_report_sections(example):
+    doc, pdf = example
+    outline = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                outline.append((depth, item.title, pdf.reader.get_destination_page_number(item)))
+
+    walk(pdf.reader.outline, 0)
+    assert outline[0] == (0, doc.venture.name, 0)
+    assert outline[1:5] == [
+        (1, title, 0)
+        for title in ("Key Partners", "Key Activities", "Key Resources")
+        + ("Channels & Customer Relationships",)
+    ]  # the block names alone, not the entry count printed beside them
+    sections = [title for depth, title, page in outline[5:] if depth == 1 and page >= 1]
+    assert len(sections) == len(outline) - 5
+    assert sections[0] == "Findings" and sections[-1] == "Rules used"
+
+
 def test_page_one_is_the_whole_canvas_with_its_header(example):
     doc, pdf = example
     page = pdf.pages[0]
