@@ -29,6 +29,7 @@ new one); a part made stale by page 1's correction is finished and dropped.
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import os
 import socket
@@ -273,6 +274,11 @@ def write_in_parts(report: Report, start: bool = True) -> bytes | None:
             stale = True
             return None
         first = document.write_pdf()
+        # the laid-out page is garbage now, much of it in reference cycles that the first
+        # collection after the render would free (10 ms): free it while the helper may
+        # still be at work, not after the join
+        del document
+        gc.collect(0)
         return join(first, job.result())
     except (HelperError, OSError, EOFError) as exc:
         taken.failures += 1
@@ -399,6 +405,8 @@ def serve(conn: Connection) -> None:
                 document = layout_html(html, numbering=(2, lambda own: own + 1))
                 conn.send(("pages", job_id, len(document.pages)))
                 conn.send(("pdf", job_id, document.write_pdf()))
+                # freed now, while idle, not when the next part arrives
+                del document
         except (EOFError, OSError, BrokenPipeError):
             return
         except Exception as exc:  # a render error goes back to the waiting render
