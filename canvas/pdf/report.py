@@ -122,6 +122,7 @@ class Report:
     blocks: list[Block] = field(default_factory=list)
     header_height: float = 0.0
     made_in_parts: bool = False  # set by write_pdf: page 1 and the rest side by side
+    corrections: int = 0  # times laid_out corrected the plan after measuring page 1
 
     def __post_init__(self) -> None:
         self.by_subject: dict[tuple[str, str], list[Finding]] = {}
@@ -489,6 +490,7 @@ class Report:
         for _attempt in range(3):
             if not self.adjust(document):
                 break
+            self.corrections += 1
             html = self.html(only)
             document = layout_html(html, fetcher, numbering)
         return html, document

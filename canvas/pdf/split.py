@@ -269,7 +269,8 @@ def write_in_parts(report: Report, start: bool = True) -> bytes | None:
             )
             stale = True
             return None
-        if report.html("report") != rest:  # page 1's correction changed the later pages
+        if report.corrections and report.html("report") != rest:
+            # page 1's correction changed the later pages
             log.info("PDF: page 1's plan changed the report pages; laying the report out whole")
             stale = True
             return None
