@@ -128,16 +128,12 @@ def test_hostile_text_stays_text_in_the_pdf_metadata(hostile):
     assert reader.metadata.title.startswith("Evil " + texts["quote"] + " — Operations canvas")
 
 
-def test_even_raw_html_cannot_fetch_files_urls_or_data(server, tmp_path):
-    """Defence in depth: were markup ever to reach WeasyPrint, the fetcher refuses it."""
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+def raw_hostile_html(base: str, secret) -> str:
     png = (
         "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
         "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
     )
-    secret = tmp_path / "secret.txt"
-    secret.write_text("top secret")
-    html = f"""<html><head>
+    return f"""<html><head>
       <link rel="stylesheet" href="{base}/sheet.css">
       <link rel="attachment" href="file:///etc/passwd">
       <link rel="attachment" href="{secret.as_uri()}">
@@ -147,6 +143,34 @@ def test_even_raw_html_cannot_fetch_files_urls_or_data(server, tmp_path):
       <a rel="attachment" href="file:///etc/hostname">x</a>
       <img src="canvas-static:../canvas/settings.py"><img src="canvas-static:/etc/passwd">
       <p>visible</p></body></html>"""
+
+
+def test_the_pdf_helper_process_cannot_fetch_either(server, tmp_path):
+    """The helper process lays out what it is sent with the same fetcher: raw markup sent
+    to it straight (which the app never does: its parts are escaped) fetches nothing."""
+    from canvas.pdf import split
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    helper = split.helper()
+    assert helper.wait_ready(60)
+    with helper.lock:
+        content = helper.submit(
+            raw_hostile_html(f"http://127.0.0.1:{server.server_address[1]}", secret)
+        ).result()
+    reader = PdfReader(io.BytesIO(content))
+    assert server.hits == []
+    assert reader.attachments == {}
+    assert b"top secret" not in content and b"root:" not in content
+    assert "visible" in reader.pages[0].extract_text()
+
+
+def test_even_raw_html_cannot_fetch_files_urls_or_data(server, tmp_path):
+    """Defence in depth: were markup ever to reach WeasyPrint, the fetcher refuses it."""
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    html = raw_hostile_html(base, secret)
     fetcher = StaticFilesOnly()
     content = html_to_pdf(html, fetcher)
     reader = PdfReader(io.BytesIO(content))

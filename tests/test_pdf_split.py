@@ -28,6 +28,16 @@ def helper():
     return split.helper()
 
 
+@pytest.fixture(autouse=True)
+def lock_released_after_each_test():
+    yield
+    assert not split.helper().lock.locked(), "a render left the helper locked"
+
+
+class Stop(BaseException):
+    """Like the render deadline's exception: a BaseException landing anywhere."""
+
+
 def _report(doc: d.CanvasDocument, comments=()) -> Report:
     return Report(doc, evaluate(doc), "v4 · Board", GENERATED, list(comments), "The founders")
 
@@ -263,11 +273,119 @@ def test_a_render_stopped_by_its_deadline_stops_the_helper_too(helper, monkeypat
         assert render_canvas_pdf(doc, timeout=300).startswith(b"%PDF-")
 
 
-def test_the_helper_ends_when_its_process_lets_it_go(helper):
+def test_the_helper_ends_when_its_process_closes_the_socket(helper):
+    # not killed: it reads the end of its input and exits (so it also ends when the
+    # process that started it dies)
     process = helper.process
+    helper.conn.close()
+    assert process.wait(timeout=30) == 0
     helper.stop()
-    assert process.poll() is not None and helper.process is None
+    assert helper.process is None
     assert split.helper().wait_ready(60)
+
+
+def test_the_helper_lock_is_released_wherever_an_exception_lands(helper, monkeypatch):
+    doc = d.parse_document(load_fixture("sepsis-dx.json"))
+
+    def boom(*args, **kwargs):
+        raise Stop
+
+    # while the helper is checked ...
+    with monkeypatch.context() as m:
+        m.setattr(split.Helper, "usable", boom)
+        with pytest.raises(Stop):
+            split.write_in_parts(_report(doc))
+    assert not helper.lock.locked()
+    # ... and while a failed helper is being ended
+    with monkeypatch.context() as m:
+        m.setattr(split.Helper, "submit", lambda self, html: (_ for _ in ()).throw(OSError("x")))
+        m.setattr(split.Helper, "stop", boom)
+        with pytest.raises(Stop):
+            split.write_in_parts(_report(doc))
+    assert not helper.lock.locked()
+    helper.failures = 0
+    report = _report(doc)
+    report.write_pdf()
+    assert report.made_in_parts
+
+
+def test_a_forked_child_starts_afresh_with_its_own_helper(helper):
+    import os
+
+    with helper.lock:  # a render of the parent holds the helper at the fork
+        pid = os.fork()
+        if pid == 0:  # the child: the lock is free and the parent's helper not its own
+            ok = not split.helper().lock.locked() and split.helper().process is None
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert helper.process is not None and helper.process.poll() is None
+
+
+def test_parts_that_cannot_be_joined_are_laid_out_whole(helper, monkeypatch):
+    doc = d.parse_document(load_fixture("sepsis-dx.json"))
+    process = helper.process
+
+    def broken(first, rest):
+        raise ValueError("not a PDF")
+
+    monkeypatch.setattr(split, "join", broken)
+    report = _report(doc)
+    pdf = PdfReader(io.BytesIO(report.write_pdf()))
+    assert not report.made_in_parts and len(pdf.pages) == 3
+    assert helper.process is process and helper.failures == 0  # the helper is fine
+
+
+def test_a_part_weasyprint_fails_on_leaves_the_helper_up(helper, monkeypatch):
+    doc = d.parse_document(load_fixture("sepsis-dx.json"))
+    process = helper.process
+
+    def failed(self):
+        raise split.PartFailed("ValueError: WeasyPrint could not lay it out")
+
+    monkeypatch.setattr(split.Job, "result", failed)
+    report = _report(doc)
+    assert report.write_pdf().startswith(b"%PDF-") and not report.made_in_parts
+    assert helper.process is process and helper.failures == 0
+    monkeypatch.undo()
+    assert helper.wait_ready(60)
+    report = _report(doc)
+    report.write_pdf()
+    assert report.made_in_parts and helper.process is process
+
+
+def test_a_helper_that_never_gets_ready_is_ended_and_counted(monkeypatch):
+    doc = d.parse_document(load_fixture("sepsis-dx.json"))
+    helper = split.helper()
+    helper.stop()
+    monkeypatch.setattr(split, "_HELPER_MAIN", "import time; time.sleep(60)")
+    monkeypatch.setattr(split, "READY_SECONDS", 0.5)
+    failures = helper.failures
+    report = _report(doc)
+    report.write_pdf()  # starts the (stuck) helper, lays this one out whole
+    stuck = helper.process
+    assert stuck is not None and not report.made_in_parts
+    time.sleep(0.8)
+    report = _report(doc)
+    report.write_pdf()
+    assert not report.made_in_parts
+    assert stuck.poll() is not None and helper.failures == failures + 1
+    monkeypatch.undo()
+    helper.failures = 0
+    helper.stop()
+    assert helper.wait_ready(60)
+
+
+def test_a_tripped_helper_is_tried_again_later(monkeypatch):
+    helper = split.helper()
+    helper.failures = split.MAX_FAILURES
+    helper.failed_at = time.monotonic()
+    assert not helper.wait_ready(1)  # off for RETRY_SECONDS after the last failure
+    helper.failed_at = time.monotonic() - split.RETRY_SECONDS - 1
+    assert helper.wait_ready(60)
+    report = _report(d.parse_document(load_fixture("sepsis-dx.json")))
+    report.write_pdf()
+    assert report.made_in_parts and helper.failures == 0
 
 
 def test_a_one_off_command_starts_no_helper_but_uses_one_that_is_up(tmp_path):

@@ -23,8 +23,12 @@ The helper is ``python -c '...serve(...)' FD``: a child of this process that tal
 a socket pair, loads the stylesheet and fonts once, lays out what it is sent with the same
 ``layout_html`` (same fetcher: the app's static files only) and answers with the page
 count and then the PDF. It ends when this process closes the socket, exits or dies. A
-render stopped by its deadline, or a failure, kills the helper (the next render starts a
-new one); a part made stale by page 1's correction is finished and dropped.
+render stopped by its deadline, or a helper failure, kills the helper (the next render
+starts a new one; after three failures in a row none is started for ten minutes); a part
+made stale by page 1's correction is finished and dropped; a part WeasyPrint fails on, or
+parts that do not join, leave the helper up and the report is laid out whole (where the
+same failure, if it is one, reaches the caller as usual). A forked child of this process
+starts afresh.
 """
 
 from __future__ import annotations
@@ -54,12 +58,19 @@ log = logging.getLogger("canvas.pdf")
 # Longest wait for the helper when no render deadline is set (the deadline, when set,
 # stops a render sooner: it interrupts the waiting loop between two polls).
 HELPER_WAIT_SECONDS = 120.0
-# A helper that fails this many times in a row is not started again in this process.
+# A helper that fails this many times in a row is not started again in this process for
+# RETRY_SECONDS; one that is not ready READY_SECONDS after its start counts as failed.
 MAX_FAILURES = 3
+RETRY_SECONDS = 600.0
+READY_SECONDS = 60.0
 
 
 class HelperError(Exception):
     """The helper process could not do its part."""
+
+
+class PartFailed(HelperError):
+    """The helper laid the part out and WeasyPrint failed on it (the helper is fine)."""
 
 
 def enabled() -> bool:
@@ -74,16 +85,28 @@ def enabled() -> bool:
 
 
 class Helper:
-    """This process's helper: started on demand, used by one render at a time."""
+    """This process's helper: started on demand, used by one render at a time (the one
+    that holds ``lock``)."""
 
     def __init__(self) -> None:
+        self._reset()
+        self.failures = 0
+        self.failed_at = 0.0
+
+    def _reset(self) -> None:
         self.lock = threading.Lock()
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
         self.owner = 0  # the pid that started it (a forked copy of this object must not use it)
+        self.started_at = 0.0
         self.ready = False
-        self.failures = 0
         self.jobs = 0
+
+    def after_fork_in_child(self) -> None:
+        """A forked child has a copy of this object, with the lock as it was at the fork
+        (perhaps held by a thread the child does not have) and the parent's helper: it
+        starts afresh, and leaves the parent's helper alone."""
+        self._reset()
 
     # -- lifecycle --
     def start(self) -> None:
@@ -100,13 +123,14 @@ class Helper:
             )
         except OSError:
             mine.close()
-            self.failures += 1
+            self.failed()
             log.warning("could not start the PDF helper process", exc_info=True)
             return
         finally:
             theirs.close()
         self.conn = Connection(mine.detach())
         self.owner = os.getpid()
+        self.started_at = time.monotonic()
         self.ready = False
 
     def stop(self) -> None:
@@ -120,6 +144,10 @@ class Helper:
             process.kill()
             process.wait()
 
+    def failed(self) -> None:
+        self.failures += 1
+        self.failed_at = time.monotonic()
+
     def alive(self) -> bool:
         return (
             self.process is not None
@@ -128,51 +156,53 @@ class Helper:
             and self.conn is not None
         )
 
-    def take(self, start: bool = True) -> Helper | None:
-        """This helper, locked for one render, when it is up and idle; else None (and it
-        is started, in the background, when it is not running and ``start`` is true)."""
-        if not (SPLIT_PAGES_SUPPORTED and enabled()) or self.failures >= MAX_FAILURES:
-            return None
-        if not self.lock.acquire(blocking=False):
-            return None  # another render of this process has it
+    def usable(self, start: bool = True) -> bool:
+        """Whether the helper is up and ready for a part; the caller holds ``lock``. When
+        it is not running it is started (``start``), in the background: nothing waits."""
+        if not (SPLIT_PAGES_SUPPORTED and enabled()):
+            return False
+        if self.failures >= MAX_FAILURES:
+            if time.monotonic() - self.failed_at < RETRY_SECONDS:
+                return False
+            self.failures = MAX_FAILURES - 1  # one more try; a failure trips it again
         try:
-            if self.owner != os.getpid():  # a fork of the process that started it
-                self.conn = self.process = None
             if not self.alive():
-                if self.process is not None:
-                    self.failures += 1
+                if self.process is not None and self.owner == os.getpid():
+                    self.failed()
                     log.warning("the PDF helper process ended")
                 self.stop()
                 if start:
                     self.start()
-                return self._release(None)
+                return False
             if not self.ready:
                 while self.conn.poll(0):
                     if self.conn.recv()[0] == "ready":
                         self.ready = True
-                if not self.ready:
-                    return self._release(None)
-            return self
+                if not self.ready and time.monotonic() - self.started_at > READY_SECONDS:
+                    log.warning("the PDF helper process did not start in %g s", READY_SECONDS)
+                    self.failed()
+                    self.stop()
+            return self.ready
         except (OSError, EOFError):
-            self.failures += 1
+            self.failed()
             self.stop()
-            return self._release(None)
-
-    def _release(self, value: Any) -> Any:
-        self.lock.release()
-        return value
+            return False
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
         """Start the helper if need be and wait until it takes work (for benchmarks and
-        tests; renders never wait for it)."""
+        tests; renders never wait for it to start)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            helper = self.take()
-            if helper is not None:
-                helper.lock.release()
-                return True
-            if self.failures >= MAX_FAILURES or not (SPLIT_PAGES_SUPPORTED and enabled()):
-                return False
+            if self.lock.acquire(timeout=1):
+                try:
+                    if self.usable():
+                        return True
+                    if self.failures >= MAX_FAILURES or not (
+                        SPLIT_PAGES_SUPPORTED and enabled()
+                    ):
+                        return False
+                finally:
+                    self.lock.release()
             time.sleep(0.05)
         return False
 
@@ -207,7 +237,7 @@ class Job:
                 kind, job_id, value = conn.recv()
                 if job_id == self.id:
                     if kind == "error":
-                        raise HelperError(value)
+                        raise PartFailed(value)
                     return kind, value
             elif self.helper.process is None or self.helper.process.poll() is not None:
                 raise HelperError("the helper process ended")
@@ -242,6 +272,7 @@ class Job:
 
 _helper = Helper()
 atexit.register(_helper.stop)
+os.register_at_fork(after_in_child=_helper.after_fork_in_child)
 
 
 def helper() -> Helper:
@@ -252,14 +283,27 @@ def write_in_parts(report: Report, start: bool = True) -> bytes | None:
     """The report's PDF made in two processes, or None when it must be laid out whole.
     ``start=False`` uses a helper that is up but does not start one (a one-off render,
     such as ``manage.py canvas_pdf``, would only pay for starting it)."""
-    taken = _helper.take(start)
-    if taken is None:
-        return None
+    helper = _helper
+    locked = False
+    try:
+        # released on every way out, the render deadline's exception included
+        locked = helper.lock.acquire(blocking=False)
+        if not locked:
+            return None  # another render of this process has the helper
+        if not helper.usable(start):
+            return None
+        return _write_in_parts(helper, report)
+    finally:
+        if locked:
+            helper.lock.release()
+
+
+def _write_in_parts(helper: Helper, report: Report) -> bytes | None:
     job: Job | None = None
-    stale = False  # the helper's part is not wanted, but the helper is fine
+    keep = False  # the helper is fine even though its part is not used
     try:
         rest = report.html("report")
-        job = taken.submit(rest)
+        job = helper.submit(rest)
         numbering: tuple[int, Callable[[int], int]] = (1, lambda own: own + job.pages_or_zero())
         _, document = report.laid_out("canvas", numbering)
         if job.error:
@@ -268,12 +312,12 @@ def write_in_parts(report: Report, start: bool = True) -> bytes | None:
             log.warning(
                 "PDF: page 1 took %d pages; laying the report out whole", len(document.pages)
             )
-            stale = True
+            keep = True
             return None
         if report.corrections and report.html("report") != rest:
             # page 1's correction changed the later pages
             log.info("PDF: page 1's plan changed the report pages; laying the report out whole")
-            stale = True
+            keep = True
             return None
         first = document.write_pdf()
         # the laid-out page is garbage now, much of it in reference cycles that the first
@@ -281,20 +325,28 @@ def write_in_parts(report: Report, start: bool = True) -> bytes | None:
         # still be at work, not after the join
         del document
         gc.collect(0)
-        return join(first, job.result())
+        rest_pdf = job.result()
+        keep = True
+        helper.failures = 0
+        try:
+            return join(first, rest_pdf)
+        except Exception:
+            log.exception("PDF: the two parts could not be joined; laying the report out whole")
+            return None
+    except PartFailed as exc:  # this canvas's part failed, not the helper
+        keep = True
+        log.warning("PDF helper: the report part failed (%s); laying the report out whole", exc)
+        return None
     except (HelperError, OSError, EOFError) as exc:
-        taken.failures += 1
+        helper.failed()
         log.warning("PDF helper failed (%s); laying the report out whole", exc)
         return None
     finally:
-        if job is not None and job.pdf is not None:
-            taken.failures = 0
-        elif not stale:
-            # a helper that failed, or a render stopped (deadline) while the helper works
-            # on its part: end it; the next render starts another
-            taken.stop()
-        # else the helper finishes the stale part and drops it when the next part comes
-        taken.lock.release()
+        if not keep:
+            # a helper that failed, or a render stopped (its deadline) while the helper
+            # works on its part: end it; the next render starts another. A part that is
+            # not used is finished by the helper and dropped when the next one comes.
+            helper.stop()
 
 
 def join(first: bytes, rest: bytes) -> bytes:
