@@ -192,6 +192,23 @@ def test_a_helper_that_died_is_replaced(helper):
     assert report.made_in_parts
 
 
+def _correct_once(monkeypatch, change) -> list[int]:
+    """Page 1, measured, makes ``change`` to the plan once (as ``Report.adjust`` does when
+    the estimates were off); returns the list of measurements made."""
+    real = Report.adjust
+    calls: list[int] = []
+
+    def adjust(self, document):
+        calls.append(1)
+        if len(calls) == 1:
+            change(self)
+            return True
+        return real(self, document)
+
+    monkeypatch.setattr(Report, "adjust", adjust)
+    return calls
+
+
 def test_a_plan_correction_that_changes_the_later_pages_lays_the_report_out_whole(
     helper, monkeypatch
 ):
@@ -199,17 +216,11 @@ def test_a_plan_correction_that_changes_the_later_pages_lays_the_report_out_whol
     # a follow-on page and the vendor table gains a column, so the helper's part is stale.
     doc = d.parse_document(load_fixture("sepsis-predict.json"))
     real = Report.adjust
-    calls = []
 
-    def adjust(self, document):
-        calls.append(1)
-        if len(calls) == 1:
-            region = next(r for r in self.regions if r.key == "partners")
-            region.shown -= 2
-            return True
-        return real(self, document)
+    def fewer_partners(report):
+        next(r for r in report.regions if r.key == "partners").shown -= 2
 
-    monkeypatch.setattr(Report, "adjust", adjust)
+    _correct_once(monkeypatch, fewer_partners)
     process = helper.process
     report = _report(doc)
     pdf = PdfReader(io.BytesIO(report.write_pdf()))
@@ -232,17 +243,11 @@ def test_a_plan_correction_that_changes_the_later_pages_lays_the_report_out_whol
 
 def test_a_plan_correction_of_page_1_alone_keeps_the_parts(helper, monkeypatch):
     doc = d.parse_document(load_fixture("sepsis-predict.json"))
-    real = Report.adjust
-    calls = []
 
-    def adjust(self, document):
-        calls.append(1)
-        if len(calls) == 1:
-            self.header_height += 4  # a taller header: page 1 changes, the rest does not
-            return True
-        return real(self, document)
+    def taller_header(report):  # page 1 changes, the rest does not
+        report.header_height += 4
 
-    monkeypatch.setattr(Report, "adjust", adjust)
+    calls = _correct_once(monkeypatch, taller_header)
     report = _report(doc)
     report.write_pdf()
     assert report.made_in_parts and len(calls) == 2
