@@ -67,13 +67,19 @@ class Tick:
 
 
 @dataclass(frozen=True, slots=True)
-class BarChart:
+class PlotBox:
+    """A chart's SVG size and the box its data are drawn in (the axes run along its edges)."""
+
     width: int
     height: int
     plot_left: float
     plot_right: float
     plot_top: float
     plot_bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class BarChart(PlotBox):
     bars: tuple[Bar, ...]
     ticks: tuple[Tick, ...]  # value-axis ticks
     description: str
@@ -212,13 +218,7 @@ class Dot:
 
 
 @dataclass(frozen=True, slots=True)
-class Scatter:
-    width: int
-    height: int
-    plot_left: float
-    plot_right: float
-    plot_top: float
-    plot_bottom: float
+class Scatter(PlotBox):
     unknown_x: float  # the strip for an unknown runway, left of the axis
     unlimited_x: float  # the strip for an unlimited runway, right of the axis
     dots: tuple[Dot, ...]
