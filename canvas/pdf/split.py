@@ -197,9 +197,7 @@ class Helper:
                 try:
                     if self.usable():
                         return True
-                    if self.failures >= MAX_FAILURES or not (
-                        SPLIT_PAGES_SUPPORTED and enabled()
-                    ):
+                    if self.failures >= MAX_FAILURES or not (SPLIT_PAGES_SUPPORTED and enabled()):
                         return False
                 finally:
                     self.lock.release()
