@@ -178,8 +178,10 @@ def mallory(django_user_model, db):
     return _user(django_user_model, "mallory")
 
 
-def client_for(user) -> Client:
-    client = Client()
+def client_for(user, **options) -> Client:
+    """A test client signed in as ``user`` (``options`` for Client, such as
+    ``enforce_csrf_checks=True``)."""
+    client = Client(**options)
     client.force_login(user)
     return client
 

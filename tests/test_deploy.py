@@ -128,11 +128,10 @@ def test_each_request_writes_one_json_log_line_with_its_timing(client, request_l
 def test_the_request_log_names_the_signed_in_user_and_leaves_out_the_query_string(
     django_user_model, request_log
 ):
-    from django.test import Client
+    from tests.conftest import client_for
 
     user = django_user_model.objects.create_user(username="log@example.org", password="x" * 20)
-    client = Client()
-    client.force_login(user)
+    client = client_for(user)
     client.get("/?token=secret-share-token")
     line = json.loads(request_log[-1])
     assert line["user"] == user.pk

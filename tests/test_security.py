@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from canvas.models import Invitation, Membership
 from tests.conftest import PASSWORD, client_for
@@ -145,8 +144,7 @@ def test_the_shared_canvas_and_invitation_pages_send_the_csp_too(client, venture
 
 
 def test_htmx_posts_need_the_csrf_header_that_the_page_provides(alice, venture):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = client_for(alice, enforce_csrf_checks=True)
     page = client.get("/ventures/sepsis-dx/people/").content.decode()
     body_headers = re.search(r"<body hx-headers='([^']+)'", page)
     assert body_headers, "the CSRF token is on <body> for every htmx request"
@@ -169,8 +167,7 @@ def test_htmx_posts_need_the_csrf_header_that_the_page_provides(alice, venture):
 
 
 def test_the_csrf_cookie_value_also_works_as_the_header(alice, venture):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = client_for(alice, enforce_csrf_checks=True)
     client.get("/ventures/sepsis-dx/people/")
     cookie = client.cookies[settings.CSRF_COOKIE_NAME].value
     response = client.post(
@@ -182,8 +179,7 @@ def test_the_csrf_cookie_value_also_works_as_the_header(alice, venture):
 
 
 def test_a_form_post_without_its_token_is_refused(alice, venture):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = client_for(alice, enforce_csrf_checks=True)
     response = client.post(
         "/ventures/sepsis-dx/people/invite/", {"email": "vera@example.org", "role": "advisor"}
     )

@@ -4,7 +4,6 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from canvas.models import ActivityLog, CanvasVersion, canvas_for_document
 from tests.conftest import FIXTURES, client_for, load_fixture
@@ -171,8 +170,7 @@ def test_advisors_and_staff_cannot_upload(request, venture, who):
 
 def test_an_upload_needs_the_csrf_token(alice, venture):
     before = snapshot(venture)
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = client_for(alice, enforce_csrf_checks=True)
     data = load_fixture("sepsis-predict.json")
     assert client.post(URL, {"document": json_file(data)}).status_code == 403
     assert snapshot(venture) == before
