@@ -23,7 +23,7 @@ compared ignoring case.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -287,35 +287,46 @@ def _key(name: str) -> str:
     return name.strip().casefold()
 
 
+def pair_by_key[K](
+    before: Sequence[K], after: Sequence[K]
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Pair positions of ``before`` and ``after`` whose keys are equal, occurrence by
+    occurrence (the first ``x`` before with the first ``x`` after, and so on): the pairs in
+    ``after``'s order, then the positions left unpaired on each side, in order."""
+    waiting: dict[K, deque[int]] = defaultdict(deque)
+    for i, key in enumerate(before):
+        waiting[key].append(i)
+    pairs: list[tuple[int, int]] = []
+    unpaired_after: list[int] = []
+    for j, key in enumerate(after):
+        queue = waiting.get(key)
+        if queue:
+            pairs.append((queue.popleft(), j))
+        else:
+            unpaired_after.append(j)
+    paired = {i for i, _ in pairs}
+    return pairs, [i for i in range(len(before)) if i not in paired], unpaired_after
+
+
 def match_entries(
     before_names: Sequence[str], after_names: Sequence[str]
 ) -> tuple[list[tuple[int, int, str]], list[int], list[int]]:
     """Pair entries of one block: ([(before_i, after_i, 'name'|'position')], removed_i,
     added_i). See the module docstring for the rules."""
-    waiting: dict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(before_names):
-        waiting[_key(name)].append(i)
-    pairs: list[tuple[int, int, str]] = []
-    matched_before: set[int] = set()
-    unmatched_after: list[int] = []
-    for j, name in enumerate(after_names):
-        queue = waiting.get(_key(name))
-        if queue:
-            i = queue.pop(0)
-            pairs.append((i, j, "name"))
-            matched_before.add(i)
-        else:
-            unmatched_after.append(j)
-    unmatched_before = {i for i in range(len(before_names)) if i not in matched_before}
+    by_name, unmatched_before, unmatched_after = pair_by_key(
+        [_key(n) for n in before_names], [_key(n) for n in after_names]
+    )
+    pairs = [(i, j, "name") for i, j in by_name]
+    free = set(unmatched_before)
     added = []
     for j in unmatched_after:
-        if j in unmatched_before:
+        if j in free:
             pairs.append((j, j, "position"))
-            unmatched_before.discard(j)
+            free.discard(j)
         else:
             added.append(j)
     pairs.sort()
-    return pairs, sorted(unmatched_before), added
+    return pairs, sorted(free), added
 
 
 def _longest_increasing(values: Sequence[int]) -> set[int]:
@@ -495,21 +506,15 @@ def diff_findings(
 ) -> tuple[tuple[Finding, ...], tuple[Finding, ...], tuple[Finding, ...]]:
     """(resolved, new, still_open), matching by (rule, subject ignoring case); a key that
     occurs n times pairs occurrence by occurrence."""
-    before = tuple(before)
-    waiting: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
-    for f in before:
-        waiting[finding_key(f)].append(f)
-    new, still_open = [], []
-    for f in after:
-        queue = waiting.get(finding_key(f))
-        if queue:
-            queue.pop(0)
-            still_open.append(f)
-        else:
-            new.append(f)
-    left = {id(x) for queue in waiting.values() for x in queue}
-    resolved = [f for f in before if id(f) in left]
-    return tuple(resolved), tuple(new), tuple(still_open)
+    before, after = tuple(before), tuple(after)
+    pairs, resolved, new = pair_by_key(
+        [finding_key(f) for f in before], [finding_key(f) for f in after]
+    )
+    return (
+        tuple(before[i] for i in resolved),
+        tuple(after[j] for j in new),
+        tuple(after[j] for _, j in pairs),
+    )
 
 
 def diff_evaluations(before: Evaluation, after: Evaluation) -> EvaluationDiff:

@@ -320,3 +320,11 @@ def test_the_diff_module_imports_nothing_from_django():
 )
 def test_finding_subjects_read_as_labels(rule, subject, shown):
     assert subject_label(F(rule, subject)) == shown
+
+
+def test_pair_by_key_pairs_repeated_keys_occurrence_by_occurrence():
+    from canvas.diff import pair_by_key
+
+    pairs, before_left, after_left = pair_by_key(["a", "b", "a", "c"], ["a", "a", "a", "d", "b"])
+    assert pairs == [(0, 0), (2, 1), (1, 4)]  # in after's order
+    assert before_left == [3] and after_left == [2, 3]
