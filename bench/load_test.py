@@ -32,6 +32,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,8 +145,6 @@ class Founder:
 
     async def save_resource(self, budget: Budget, slug: str, entry: dict) -> None:
         pk, data = entry["pk"], entry["data"]
-        key = (slug, "resources", pk)
-        version = self.known.get(key, entry["version"])
         self.seq += 1
         value = f"{data['risk_if_lost'][:120]} [f{self.index:02d}-{self.seq}]"
         months = data["replacement_months"]
@@ -156,7 +155,46 @@ class Founder:
             "risk_if_lost": value,
             "replacement_months": "" if months is None else str(months),
         }
+
+        async def saved_version(response) -> int | None:
+            if not budget.take():
+                return None
+            return await self.reread(slug, pk)  # someone else saved it: re-read, re-apply
+
+        key = (slug, "resources", pk)
         path = f"/ventures/{slug}/canvas/resources/{pk}/"
+        await self.save(budget, key, path, form, entry["version"], value, saved_version)
+
+    async def save_finances(self, budget: Budget, slug: str, start_version: int) -> None:
+        self.seq += 1
+        cash = float(1_000_000 + self.index * 100_000 + self.seq)
+        form = {"cash_on_hand": str(cash), "monthly_burn": "120000", "currency": "USD"}
+
+        async def saved_version(response) -> int | None:
+            match = VERSION_INPUT.search(response.text)  # the 409 carries the saved version
+            if not match:
+                self.stats.errors.append("409 without the saved version")
+                return None
+            return int(match.group(1))
+
+        key = (slug, "finances", 0)
+        path = f"/ventures/{slug}/canvas/finances/"
+        await self.save(budget, key, path, form, start_version, cash, saved_version)
+
+    async def save(
+        self,
+        budget: Budget,
+        key: tuple[str, str, int],
+        path: str,
+        form: dict,
+        start_version: int,
+        value: object,
+        saved_version: Callable[[httpx.Response], Awaitable[int | None]],
+    ) -> None:
+        """POST ``form`` at the version last known for ``key``; on a 409, take the saved
+        version from ``saved_version`` and apply the same change again (at most
+        MAX_RETRIES times). An acknowledged save is recorded with the value it wrote."""
+        version = self.known.get(key, start_version)
         for _attempt in range(MAX_RETRIES):
             if not budget.take():
                 return
@@ -169,38 +207,10 @@ class Founder:
             if not self.expect(response, 409):
                 return
             self.stats.conflicts += 1
-            if not budget.take():
-                return
-            fresh = await self.reread(slug, pk)  # someone else saved it: re-read, re-apply
+            fresh = await saved_version(response)
             if fresh is None:
                 return
             version = fresh
-        self.stats.gave_up += 1
-
-    async def save_finances(self, budget: Budget, slug: str, start_version: int) -> None:
-        key = (slug, "finances", 0)
-        version = self.known.get(key, start_version)
-        self.seq += 1
-        cash = float(1_000_000 + self.index * 100_000 + self.seq)
-        form = {"cash_on_hand": str(cash), "monthly_burn": "120000", "currency": "USD"}
-        path = f"/ventures/{slug}/canvas/finances/"
-        for _attempt in range(MAX_RETRIES):
-            if not budget.take():
-                return
-            form["version"] = str(version)
-            response = await self.request("save", "POST", path, data=form, headers=self.htmx())
-            if response is not None and response.status_code == 200:
-                self.stats.acks[key].append((version + 1, cash))
-                self.known[key] = version + 1
-                return
-            if not self.expect(response, 409):
-                return
-            self.stats.conflicts += 1
-            match = VERSION_INPUT.search(response.text)  # the 409 carries the saved version
-            if not match:
-                self.stats.errors.append("409 without the saved version")
-                return
-            version = int(match.group(1))
         self.stats.gave_up += 1
 
     async def run(self, budget: Budget, manifest: dict, own: str, shares: bool, think: float):
