@@ -29,7 +29,7 @@ from ..http import HtmxHttpRequest
 from ..models import ENTRY_MODELS, Comment, Membership, Venture, ensure_canvas, log
 from ..permissions import member_venture, role_for
 
-BLOCK_TITLES = dict(Comment.BLOCKS)
+BLOCK_TITLES = d.BLOCK_TITLES  # the blocks a comment can be about (Comment.BLOCKS)
 BLOCKS = tuple(BLOCK_TITLES)
 
 
