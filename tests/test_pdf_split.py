@@ -314,6 +314,9 @@ def test_the_helper_lock_is_released_wherever_an_exception_lands(helper, monkeyp
     assert report.made_in_parts
 
 
+# the child only reads two attributes and exits: the fork of a process with threads is
+# what the test is about
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_starts_afresh_with_its_own_helper(helper):
     import os
 
