@@ -97,7 +97,6 @@ class Helper:
         self.lock = threading.Lock()
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
-        self.owner = 0  # the pid that started it (a forked copy of this object must not use it)
         self.started_at = 0.0
         self.ready = False
         self.jobs = 0
@@ -129,7 +128,6 @@ class Helper:
         finally:
             theirs.close()
         self.conn = Connection(mine.detach())
-        self.owner = os.getpid()
         self.started_at = time.monotonic()
         self.ready = False
 
@@ -140,7 +138,7 @@ class Helper:
         self.ready = False
         if conn is not None:
             conn.close()
-        if process is not None and self.owner == os.getpid():
+        if process is not None:
             process.kill()
             process.wait()
 
@@ -149,25 +147,27 @@ class Helper:
         self.failed_at = time.monotonic()
 
     def alive(self) -> bool:
-        return (
-            self.process is not None
-            and self.owner == os.getpid()
-            and self.process.poll() is None
-            and self.conn is not None
-        )
+        return self.process is not None and self.process.poll() is None and self.conn is not None
+
+    def switched_off(self) -> bool:
+        """Off by setting or for this WeasyPrint, or for RETRY_SECONDS after MAX_FAILURES
+        failures in a row (after which it gets one more try: a failure trips it again)."""
+        if not (SPLIT_PAGES_SUPPORTED and enabled()):
+            return True
+        if self.failures >= MAX_FAILURES:
+            if time.monotonic() - self.failed_at < RETRY_SECONDS:
+                return True
+            self.failures = MAX_FAILURES - 1
+        return False
 
     def usable(self, start: bool = True) -> bool:
         """Whether the helper is up and ready for a part; the caller holds ``lock``. When
         it is not running it is started (``start``), in the background: nothing waits."""
-        if not (SPLIT_PAGES_SUPPORTED and enabled()):
+        if self.switched_off():
             return False
-        if self.failures >= MAX_FAILURES:
-            if time.monotonic() - self.failed_at < RETRY_SECONDS:
-                return False
-            self.failures = MAX_FAILURES - 1  # one more try; a failure trips it again
         try:
             if not self.alive():
-                if self.process is not None and self.owner == os.getpid():
+                if self.process is not None:
                     self.failed()
                     log.warning("the PDF helper process ended")
                 self.stop()
@@ -197,7 +197,7 @@ class Helper:
                 try:
                     if self.usable():
                         return True
-                    if self.failures >= MAX_FAILURES or not (SPLIT_PAGES_SUPPORTED and enabled()):
+                    if self.switched_off():
                         return False
                 finally:
                     self.lock.release()
