@@ -35,25 +35,20 @@ def pdf_made(mode: str) -> Iterator[None]:
     """Canvas PDFs rendered in this block are made ``"whole"`` (one process) or ``"in
     parts"`` (page 1 here, the later pages in the helper process; canvas/pdf/split.py),
     and the block fails if they were not."""
+    from contextlib import nullcontext
     from unittest import mock
 
     from django.test import override_settings
 
     from canvas.pdf import split
 
-    if mode == "whole":
-        with (
-            override_settings(PDF_SECOND_PROCESS=False),
-            mock.patch.object(split, "join", wraps=split.join) as join,
-        ):
-            yield
-        assert not join.called
-        return
-    assert mode == "in parts", mode
-    assert split.helper().wait_ready(60), "the PDF helper process did not start"
-    with mock.patch.object(split, "join", wraps=split.join) as join:
+    assert mode in ("whole", "in parts"), mode
+    if mode == "in parts":
+        assert split.helper().wait_ready(60), "the PDF helper process did not start"
+    setting = override_settings(PDF_SECOND_PROCESS=False) if mode == "whole" else nullcontext()
+    with setting, mock.patch.object(split, "join", wraps=split.join) as join:
         yield
-    assert join.called, "the PDF was not made in parts"
+    assert join.called == (mode == "in parts"), f"the PDF was not made {mode}"
 
 
 def big_document(entries_per_block: int = 50, *, outsourced: bool = False) -> CanvasDocument:
