@@ -12,7 +12,7 @@ from canvas.diff import (
     match_entries,
     subject_label,
 )
-from canvas.document import parse_document
+from canvas.document import label, parse_document
 from canvas.evaluator import Evaluation, Finding, evaluate
 from tests.conftest import load_fixture
 
@@ -328,3 +328,19 @@ def test_pair_by_key_pairs_repeated_keys_occurrence_by_occurrence():
     pairs, before_left, after_left = pair_by_key(["a", "b", "a", "c"], ["a", "a", "a", "d", "b"])
     assert pairs == [(0, 0), (2, 1), (1, 4)]  # in after's order
     assert before_left == [3] and after_left == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("rule", "subject", "shown"),
+    [
+        ("CH01", "keep", "Keep"),
+        ("KR01", "financial", "Financial"),
+        ("RD01", "requirements_mapped", label("question", "requirements_mapped")),
+        ("KP01", None, ""),
+        ("KP02", "Acme Logistics", "Acme Logistics"),
+    ],
+)
+def test_short_subject_labels_as_the_cohort_comparison_shows_them(rule, subject, shown):
+    from canvas.evaluator import subject_label as evaluator_subject_label
+
+    assert evaluator_subject_label(F(rule, subject), short=True) == shown

@@ -16,7 +16,7 @@ from ..evaluator import (
     TEST_NAMES,
     VERDICT_LABELS,
     Finding,
-    about,
+    subject_label,
 )
 from .venture_rows import (
     FAIR,
@@ -85,7 +85,7 @@ def comparison(
                     "severity": f["severity"],
                     "severity_label": SEVERITY_LABELS[f["severity"]],
                     "title": RULES_BY_ID[f["rule"]].title if f["rule"] in RULES_BY_ID else "",
-                    "subject": _subject_label(Finding.from_dict(f)),
+                    "subject": subject_label(Finding.from_dict(f), short=True),
                     "url": finding_url(row.slug, f["rule"]),
                 }
                 for f in evaluation.get("findings", ())
@@ -96,15 +96,6 @@ def comparison(
             cells.append(Cell(row, row.blocks[index], items, findings, note))
         blocks.append(CompareBlock(block, BLOCK_LABELS[block], tuple(cells)))
     return blocks
-
-
-def _subject_label(finding: Finding) -> str:
-    """The subject, short: an entry's name, or the label of the stage, category or
-    question the finding's rule is about."""
-    subject, kind = finding.subject, about(finding)
-    if subject is None:
-        return ""
-    return vocab_label(kind, subject) if kind in ("stage", "category", "question") else subject
 
 
 def _items(block: str, own: Sequence[Any], canvas: Any, evaluation: Mapping, row: Row):

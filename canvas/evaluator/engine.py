@@ -21,17 +21,18 @@ def about(finding: Finding) -> str:
     return rule.about if rule is not None else "entry"
 
 
-def subject_label(finding: Finding, *, questions: bool = True) -> str:
+def subject_label(finding: Finding, *, questions: bool = True, short: bool = False) -> str:
     """The finding's subject as a person reads it: an entry's name, "Get stage", "Physical
     resources" or a readiness question; '' for the block as a whole, and for a question
-    when ``questions`` is False (where the message shown beside it quotes the question)."""
+    when ``questions`` is False (where the message shown beside it quotes the question).
+    ``short`` leaves out the " stage" and " resources" ("Get", "Physical")."""
     subject, kind = finding.subject, about(finding)
     if subject is None or (kind == "question" and not questions):
         return ""
     if kind == "stage":
-        return f"{label('stage', subject)} stage"
+        return label("stage", subject) + ("" if short else " stage")
     if kind == "category":
-        return f"{label('category', subject)} resources"
+        return label("category", subject) + ("" if short else " resources")
     if kind == "question":
         return label("question", subject)
     return subject
