@@ -6,10 +6,13 @@ or an already-decoded object into a ``CanvasDocument`` or raises
 ``DocumentError`` whose ``problems`` each name a JSON path
 (``activities.2.relevance.rating``) and a message a founder understands.
 
-The *canonical form* of a document is ``doc.to_data()``: ``readiness`` and
-``finances`` are always objects (a ``null`` input becomes all-``null`` answers),
-whole-number money is written as an integer. Import followed by export gives
-back the canonical form exactly.
+The *canonical form* of a document is ``doc.to_data()``: schema version 2,
+``vendors``, ``readiness`` and ``finances`` always present (a ``null`` readiness or
+finances becomes all-``null`` answers), whole-number money written as an integer.
+Import followed by export gives back the canonical form exactly.
+
+Version 1 documents (no vendors, no milestone) are read too and upgraded on read:
+``upgrade_v1`` is the one place that knows the difference.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,10 +30,12 @@ from pydantic import (
     ValidationError,
     field_serializer,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 is upgraded on read (SPEC §2)
 MAX_TEXT = 2000
 MAX_ENTRIES = 200
 
@@ -59,6 +65,9 @@ BLOCK_TITLES = {
 }
 # the blocks made of entries, in the canvas's order
 ENTRY_BLOCKS = ("channels", "partners", "activities", "resources")
+# every list of entries in the document, in document order (vendors sit beside the canvas)
+ENTRY_LISTS = ("channels", "partners", "vendors", "activities", "resources")
+VENDORS_TITLE = "Vendors"
 STAGES = {"get": "Get", "keep": "Keep", "grow": "Grow"}
 ROUTES = {
     "direct": "Direct (own staff or founders)",
@@ -110,6 +119,8 @@ PARTNER_TYPES = {
 RECOVERY_TIMES = {"weeks": "Weeks (under a month)", "months": "Months", "years": "Years"}
 REPLACEMENT_COSTS = {"minimal": "Minimal", "moderate": "Moderate", "significant": "Significant"}
 RATINGS = {"high": "High", "medium": "Medium", "low": "Low"}
+NOT_RATED = "Not yet rated"  # a rating of null
+NOT_ASSESSED = "Not yet assessed"  # a recovery time or replacement cost of null
 TESTS = {
     "relevance": "Relevance",
     "imitation": "Difficulty of imitation",
@@ -188,8 +199,22 @@ Category = _literal(CATEGORIES)
 
 # --- field types -------------------------------------------------------------------
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and no form can type one: refuse it with its path.
+    if "\x00" in value:
+        raise PydanticCustomError("nul_character", "must not contain a NUL character (\\u0000)")
+    return value
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT), AfterValidator(_no_nul)
+]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+    AfterValidator(_no_nul),
+]
 Amount = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
 Answer = Annotated[bool | None, Field(strict=True)]
 
@@ -238,12 +263,19 @@ class Partner(_Model):
     partner_type: PartnerType
     strategic_value: Text = ""
     what_would_be_lost: Text = ""
-    recovery_time: RecoveryTime
-    replacement_cost: ReplacementCost
+    recovery_time: RecoveryTime | None  # null: not yet assessed
+    replacement_cost: ReplacementCost | None  # null: not yet assessed
+
+
+class Vendor(_Model):
+    """A commodity provider: beside the canvas, never put through the vendor test."""
+
+    name: Name
+    service: Text
 
 
 class Assessment(_Model):
-    rating: Rating
+    rating: Rating | None  # null: not yet rated
     rationale: Text = ""
 
 
@@ -272,13 +304,15 @@ class Finances(_Model):
     cash_on_hand: Amount | None = None
     monthly_burn: Amount | None = None
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "USD"
+    next_milestone: Text = ""  # the next fundable milestone, in the founder's words
+    months_to_milestone: Amount | None = None
 
     @field_validator("currency", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_serializer("cash_on_hand", "monthly_burn")
+    @field_serializer("cash_on_hand", "monthly_burn", "months_to_milestone")
     def _out(self, value: float | None) -> int | float | None:
         return _number_out(value)
 
@@ -295,11 +329,38 @@ class Readiness(_Model):
         return [(q, getattr(self, q)) for q in READINESS_QUESTIONS]
 
 
+# fields a version-1 document cannot have (they came with version 2)
+_V2_ONLY = {"": ("vendors",), "finances": ("next_milestone", "months_to_milestone")}
+
+
+def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 document as version 2: no vendors, no milestone (SPEC §2). Fields that
+    came with version 2 are refused in a version-1 document, each at its path."""
+    errors = []
+    finances = data.get("finances")
+    for where, keys in _V2_ONLY.items():
+        obj = data if where == "" else finances
+        if isinstance(obj, dict):
+            errors += [(where, key) for key in keys if key in obj]
+    if errors:
+        raise DocumentError(
+            [
+                Problem(
+                    f"{where}.{key}" if where else key,
+                    "is not a field of schema version 1 (write schema_version 2 to use it)",
+                )
+                for where, key in errors
+            ]
+        )
+    return {**data, "schema_version": SCHEMA_VERSION, "vendors": []}
+
+
 class CanvasDocument(_Model):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     venture: Venture
     channels: Annotated[list[Channel], Field(max_length=MAX_ENTRIES)]
     partners: Annotated[list[Partner], Field(max_length=MAX_ENTRIES)]
+    vendors: Annotated[list[Vendor], Field(max_length=MAX_ENTRIES)] = []
     activities: Annotated[list[Activity], Field(max_length=MAX_ENTRIES)]
     resources: Annotated[list[Resource], Field(max_length=MAX_ENTRIES)]
     finances: Finances = Field(default_factory=Finances)
@@ -308,9 +369,9 @@ class CanvasDocument(_Model):
     @field_validator("schema_version", mode="before")
     @classmethod
     def _whole_number(cls, value: Any) -> Any:
-        # Literal[1] alone would accept true and 1.0
+        # Literal[2] alone would accept true and 2.0
         if isinstance(value, bool) or not isinstance(value, int):
-            raise PydanticCustomError("literal_error", "must be 1", {"expected": "1"})
+            raise PydanticCustomError("literal_error", "must be 2", {"expected": "2"})
         return value
 
     @field_validator("finances", "readiness", mode="before")
@@ -318,21 +379,23 @@ class CanvasDocument(_Model):
     def _null_is_empty(cls, value: Any) -> Any:
         return {} if value is None else value
 
-    @field_validator("partners")
-    @classmethod
-    def _unique_partner_names(cls, partners: list[Partner]) -> list[Partner]:
-        seen: dict[str, int] = {}
-        for i, partner in enumerate(partners):
-            key = partner.name.casefold()
-            if key in seen:
-                raise PydanticCustomError(
-                    "duplicate_partner",
-                    "'{name}' is already the name of partners.{first} (names are compared "
-                    "ignoring case); give each partner a distinct name",
-                    {"name": partner.name, "first": seen[key], "index": i},
-                )
-            seen[key] = i
-        return partners
+    @model_validator(mode="after")
+    def _unique_names(self) -> CanvasDocument:
+        """A name is either a partner or a vendor, once (compared ignoring case); a repeat
+        is reported at the later entry, partners before vendors."""
+        seen: dict[str, str] = {}
+        for block in ("partners", "vendors"):
+            for i, entry in enumerate(getattr(self, block)):
+                key = entry.name.casefold()
+                if key in seen:
+                    raise PydanticCustomError(
+                        "duplicate_partner",
+                        "'{name}' is already the name of {first} (partner and vendor names are "
+                        "compared ignoring case); give each a distinct name",
+                        {"name": entry.name, "first": seen[key], "block": block, "index": i},
+                    )
+                seen[key] = f"{block}.{i}"
+        return self
 
     # --- helpers used by the evaluator, the pages and the PDF -----------------------
 
@@ -341,6 +404,17 @@ class CanvasDocument(_Model):
             return None
         key = name.casefold()
         return next((p for p in self.partners if p.name.casefold() == key), None)
+
+    def vendor_named(self, name: str | None) -> Vendor | None:
+        if not name:
+            return None
+        key = name.casefold()
+        return next((v for v in self.vendors if v.name.casefold() == key), None)
+
+    def provider_named(self, name: str | None) -> Partner | Vendor | None:
+        """The partner or vendor of that name (ignoring case): whom an activity may be
+        outsourced to."""
+        return self.partner_named(name) or self.vendor_named(name)
 
     def to_data(self) -> dict[str, Any]:
         """The canonical JSON-ready form of this document."""
@@ -384,7 +458,10 @@ def _message(error: dict[str, Any]) -> str:
         return "is not a field of the canvas document (check the spelling)"
     if kind == "literal_error":
         if tuple(error["loc"]) == ("schema_version",):
-            return f"must be {SCHEMA_VERSION} (this app reads schema version {SCHEMA_VERSION})"
+            return (
+                f"must be {SCHEMA_VERSION} (this app reads schema versions 1 and 2, "
+                "and writes version 2)"
+            )
         return f"must be one of: {_choices(error)}"
     if kind == "string_too_short":
         return "must not be empty"
@@ -410,7 +487,7 @@ def _message(error: dict[str, Any]) -> str:
         return "must be an object"
     if kind == "string_pattern_mismatch":
         return "must be a three-letter currency code such as USD or EUR"
-    if kind in ("duplicate_partner", "duplicate_tag"):
+    if kind in ("duplicate_partner", "duplicate_tag", "nul_character"):
         return str(error["msg"])
     return str(error.get("msg", "is not valid"))
 
@@ -418,7 +495,7 @@ def _message(error: dict[str, Any]) -> str:
 def _path(error: dict[str, Any]) -> str:
     loc = list(error["loc"])
     if error["type"] == "duplicate_partner":
-        loc += [error["ctx"]["index"], "name"]
+        loc += [error["ctx"]["block"], error["ctx"]["index"], "name"]
     elif error["type"] == "duplicate_tag":
         loc += [error["ctx"]["index"]]
     return ".".join(str(part) for part in loc)
@@ -466,6 +543,9 @@ def parse_document(raw: bytes | str | dict[str, Any] | Any) -> CanvasDocument:
     data = load_json(raw) if isinstance(raw, bytes | str) else raw
     if not isinstance(data, dict):
         raise DocumentError([Problem("", "must be a JSON object with the canvas fields")])
+    version = data.get("schema_version")
+    if version == 1 and not isinstance(version, bool):
+        data = upgrade_v1(data)
     try:
         return CanvasDocument.model_validate(data)
     except ValidationError as exc:
@@ -482,6 +562,11 @@ def json_schema() -> dict[str, Any]:
     currency = schema["$defs"]["Finances"]["properties"]["currency"]
     currency["pattern"] = r"^\s*[A-Za-z]{3}\s*$"
     currency["description"] = "Three-letter currency code (stored upper-case)"
+    # Version 1 is read too, and upgraded (SPEC §2); every writer writes version 2.
+    schema["properties"]["schema_version"] = {
+        "enum": list(READABLE_VERSIONS),
+        "description": "2 (version 1 documents are read and upgraded: no vendors, no milestone)",
+    }
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Operations Canvas document"
     return schema

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import document as d
-from .evaluator import Evaluation, evaluate
+from .evaluator import RULESET_VERSION, Evaluation, evaluate
 
 # --- cohorts, ventures, memberships -----------------------------------------------
 
@@ -137,6 +137,8 @@ class Canvas(models.Model):
     cash_on_hand = models.FloatField(null=True, blank=True)
     monthly_burn = models.FloatField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
+    next_milestone = models.TextField(max_length=d.MAX_TEXT, blank=True, default="")
+    months_to_milestone = models.FloatField(null=True, blank=True)
     finances_version = models.PositiveIntegerField(default=1)
     assessment_before_signature = models.BooleanField(null=True, blank=True)
     requirements_mapped = models.BooleanField(null=True, blank=True)
@@ -148,6 +150,7 @@ class Canvas(models.Model):
     # Cached evaluation (SPEC §3 output), refreshed on every change; the cohort
     # dashboard reads these instead of evaluating a whole cohort per request.
     evaluation = models.JSONField(default=dict, blank=True)
+    ruleset = models.PositiveIntegerField(default=RULESET_VERSION)  # the evaluation's rule set
     score = models.IntegerField(default=0)
     error_count = models.IntegerField(default=0)
     warning_count = models.IntegerField(default=0)
@@ -175,12 +178,15 @@ class Canvas(models.Model):
             },
             "channels": [e.to_data() for e in self.channels.all()],
             "partners": [e.to_data() for e in self.partners.all()],
+            "vendors": [e.to_data() for e in self.vendors.all()],
             "activities": [e.to_data() for e in self.activities.all()],
             "resources": [e.to_data() for e in self.resources.all()],
             "finances": {
                 "cash_on_hand": self.cash_on_hand,
                 "monthly_burn": self.monthly_burn,
                 "currency": self.currency,
+                "next_milestone": self.next_milestone,
+                "months_to_milestone": self.months_to_milestone,
             },
             "readiness": {q: getattr(self, q) for q in d.READINESS_QUESTIONS},
         }
@@ -191,6 +197,7 @@ class Canvas(models.Model):
         doc = doc or self.to_document()
         result = evaluate(doc)
         self.evaluation = result.to_dict()
+        self.ruleset = result.ruleset
         self.score = result.score
         self.error_count = result.errors
         self.warning_count = result.warnings
@@ -199,6 +206,7 @@ class Canvas(models.Model):
         self.updated_at = timezone.now()
         Canvas.objects.filter(pk=self.pk).update(
             evaluation=self.evaluation,
+            ruleset=self.ruleset,
             score=self.score,
             error_count=self.error_count,
             warning_count=self.warning_count,
@@ -209,14 +217,27 @@ class Canvas(models.Model):
         return result
 
     def cached_evaluation(self) -> Evaluation | None:
-        return Evaluation.from_dict(self.evaluation) if self.evaluation else None
+        """The stored evaluation, or None when there is none or it was made under an older
+        rule set (which is never shown as current)."""
+        if not self.evaluation or self.evaluation.get("ruleset") != RULESET_VERSION:
+            return None
+        return Evaluation.from_dict(self.evaluation)
 
 
 def canvas_for_document():
-    """Queryset of canvases with everything ``to_document`` needs (5 queries in all)."""
-    return Canvas.objects.select_related("venture").prefetch_related(
-        "channels", "partners", "activities", "resources"
-    )
+    """Queryset of canvases with everything ``to_document`` needs (6 queries in all)."""
+    return Canvas.objects.select_related("venture").prefetch_related(*d.ENTRY_LISTS)
+
+
+def reevaluate_all(stdout=None) -> int:
+    """Evaluate every current canvas again under the current rule set and store the result
+    (``manage.py reevaluate``; each canvas in its own transaction). Returns the count."""
+    count = 0
+    for canvas in canvas_for_document().order_by("pk").iterator(chunk_size=100):
+        with transaction.atomic():
+            canvas.refresh_evaluation()
+        count += 1
+    return count
 
 
 class Entry(models.Model):
@@ -271,8 +292,13 @@ class PartnerEntry(Entry):
     partner_type = models.CharField(max_length=30, choices=d.choice_list(d.PARTNER_TYPES))
     strategic_value = _text()
     what_would_be_lost = _text()
-    recovery_time = models.CharField(max_length=10, choices=d.choice_list(d.RECOVERY_TIMES))
-    replacement_cost = models.CharField(max_length=12, choices=d.choice_list(d.REPLACEMENT_COSTS))
+    # null: not yet assessed (the document's null); never pre-filled
+    recovery_time = models.CharField(  # noqa: DJ001
+        max_length=10, choices=d.choice_list(d.RECOVERY_TIMES), null=True, blank=True
+    )
+    replacement_cost = models.CharField(  # noqa: DJ001
+        max_length=12, choices=d.choice_list(d.REPLACEMENT_COSTS), null=True, blank=True
+    )
 
     class Meta(Entry.Meta):
         verbose_name = "partner"
@@ -291,17 +317,39 @@ class PartnerEntry(Entry):
         }
 
 
+class VendorEntry(Entry):
+    """A commodity provider, listed beside the canvas; no vendor test, no partner rule."""
+
+    canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="vendors")
+    name = models.TextField(max_length=d.MAX_TEXT)
+    service = _text()
+
+    class Meta(Entry.Meta):
+        verbose_name = "vendor"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def to_data(self) -> dict[str, Any]:
+        return {"name": self.name, "service": self.service}
+
+
 RATING_CHOICES = d.choice_list(d.RATINGS)
+
+
+def _rating() -> models.CharField:
+    # null: not yet rated (the document's null); never pre-filled
+    return models.CharField(max_length=6, choices=RATING_CHOICES, null=True, blank=True)  # noqa: DJ001
 
 
 class ActivityEntry(Entry):
     canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="activities")
     name = models.TextField(max_length=d.MAX_TEXT)
-    relevance_rating = models.CharField(max_length=6, choices=RATING_CHOICES)
+    relevance_rating = _rating()
     relevance_rationale = _text()
-    imitation_rating = models.CharField(max_length=6, choices=RATING_CHOICES)
+    imitation_rating = _rating()
     imitation_rationale = _text()
-    breadth_rating = models.CharField(max_length=6, choices=RATING_CHOICES)
+    breadth_rating = _rating()
     breadth_rationale = _text()
     declared_core = models.BooleanField(default=False)
     outsourced_to = models.TextField(max_length=d.MAX_TEXT, null=True, blank=True)  # noqa: DJ001
@@ -355,6 +403,7 @@ class ResourceEntry(Entry):
 ENTRY_MODELS: dict[str, type[Entry]] = {
     "channels": ChannelEntry,
     "partners": PartnerEntry,
+    "vendors": VendorEntry,
     "activities": ActivityEntry,
     "resources": ResourceEntry,
 }
@@ -399,7 +448,8 @@ class CanvasVersion(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     document = models.JSONField()
-    evaluation = models.JSONField()
+    evaluation = models.JSONField()  # as it was made: under the rule set ``ruleset``
+    ruleset = models.PositiveIntegerField(default=RULESET_VERSION)
     score = models.IntegerField()
 
     class Meta:
@@ -412,7 +462,11 @@ class CanvasVersion(models.Model):
         return f"v{self.number} {self.label}".strip()
 
     def to_document(self) -> d.CanvasDocument:
-        return d.CanvasDocument.model_validate(self.document)
+        return d.parse_document(self.document)  # reads an older schema version too
+
+    @property
+    def is_current_ruleset(self) -> bool:
+        return self.ruleset == RULESET_VERSION
 
 
 def record_version(
@@ -440,6 +494,7 @@ def record_version(
         author=author,
         document=doc.to_data(),
         evaluation=evaluation.to_dict(),
+        ruleset=evaluation.ruleset,
         score=evaluation.score,
     )
 
@@ -497,6 +552,8 @@ def save_document(
     canvas.cash_on_hand = finances.cash_on_hand
     canvas.monthly_burn = finances.monthly_burn
     canvas.currency = finances.currency
+    canvas.next_milestone = finances.next_milestone
+    canvas.months_to_milestone = finances.months_to_milestone
     for question, answer in readiness.answers():
         setattr(canvas, question, answer)
     canvas.finances_version += 1

@@ -20,7 +20,9 @@ The package, in the order the pieces build on each other:
 - ``wording``: helpers shared by the messages;
 - ``channels``, ``partners``, ``activities``, ``resources``, ``readiness``: the rules of
   each block;
-- ``engine``: ``RULES``, ``RULES_BY_ID``, ``rules_by_block``, ``score`` and ``evaluate``.
+- ``engine``: ``RULES``, ``RULES_BY_ID``, ``rules_by_block``, ``rules_for``, ``score`` and
+  ``evaluate``;
+- ``summaries``: the runway-against-milestone and readiness lines every page shares.
 
 Callers import from ``canvas.evaluator`` itself; everything they use is re-exported here.
 """
@@ -29,7 +31,9 @@ from .constants import (
     BLOCK_LABELS,
     BLOCKS,
     KEY_PERSON_MONTHS,
+    MONTHS_TO_RAISE,
     PASSING_RATINGS,
+    POINTS,
     RULESET_VERSION,
     RUNWAY_COMFORTABLE,
     RUNWAY_CRITICAL,
@@ -38,23 +42,44 @@ from .constants import (
     TEST_NAMES,
     VERDICT_LABELS,
 )
-from .engine import RULES, RULES_BY_ID, about, evaluate, rules_by_block, score, subject_label
+from .engine import (
+    RULES,
+    RULES_BY_ID,
+    about,
+    evaluate,
+    rules_by_block,
+    rules_for,
+    score,
+    subject_label,
+)
 from .model import ActivityVerdict, Evaluation, Finding, PartnerVerdict
 from .registry import NO_PARAMS, Facts, Hits, Rule, rule
+from .summaries import (
+    readiness_counts,
+    readiness_line,
+    readiness_summary,
+    runway_level,
+    runway_line,
+    runway_summary,
+)
 from .verdicts import (
     failed_tests,
     is_core,
+    milestone_months,
     partner_verdict,
     runway_is_unlimited,
     runway_months,
+    unrated_tests,
 )
 
 __all__ = [
     "BLOCK_LABELS",
     "BLOCKS",
     "KEY_PERSON_MONTHS",
+    "MONTHS_TO_RAISE",
     "NO_PARAMS",
     "PASSING_RATINGS",
+    "POINTS",
     "RULES",
     "RULES_BY_ID",
     "RULESET_VERSION",
@@ -75,11 +100,20 @@ __all__ = [
     "evaluate",
     "failed_tests",
     "is_core",
+    "milestone_months",
     "partner_verdict",
+    "readiness_counts",
+    "readiness_line",
+    "readiness_summary",
     "rule",
     "rules_by_block",
+    "rules_for",
     "runway_is_unlimited",
+    "runway_level",
+    "runway_line",
     "runway_months",
+    "runway_summary",
     "score",
     "subject_label",
+    "unrated_tests",
 ]

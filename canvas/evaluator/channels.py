@@ -1,4 +1,4 @@
-"""Channels and customer relationships: rules CH01-CH10."""
+"""Channels and customer relationships: rules CH01-CH12."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ def _ch01(f: Facts) -> Hits:
         "contact is a strategic asset. Add a direct Keep channel, such as clinical support by your "
         "own specialists."
     ),
+    stage="keep",
 )
 def _ch02(f: Facts) -> Hits:
     keep = [ch for ch in f.doc.channels if ch.stage == "keep"]
@@ -91,6 +92,7 @@ def _ch03(f: Facts) -> Hits:
         "see. Add a channel tagged IT security review and map the IT approval path next to the "
         "clinical one."
     ),
+    solution_type="digital_medicine",
 )
 def _ch04(f: Facts) -> Hits:
     if f.doc.venture.solution_type == "digital_medicine" and "it_security_review" not in f.tags:
@@ -109,6 +111,7 @@ def _ch04(f: Facts) -> Hits:
         "stakeholders and evidence needs. Add a channel tagged Pilot-to-enterprise conversion that "
         "names who decides and what they need to see."
     ),
+    solution_type="digital_medicine",
 )
 def _ch05(f: Facts) -> Hits:
     if f.doc.venture.solution_type == "digital_medicine" and "pilot_conversion" not in f.tags:
@@ -126,6 +129,7 @@ def _ch05(f: Facts) -> Hits:
         "one-time sales, so their incentives rarely fit recurring revenue. Consider selling "
         "directly, or agree partner terms that reward renewals and usage."
     ),
+    solution_type="digital_medicine",
 )
 def _ch06(f: Facts) -> Hits:
     venture = f.doc.venture
@@ -146,6 +150,7 @@ def _ch06(f: Facts) -> Hits:
         "safely and confidently, so training is part of winning the customer, not after-sales "
         "overhead. Add a channel tagged Clinical training, such as hands-on support at first uses."
     ),
+    solution_type="healthtech",
 )
 def _ch07(f: Facts) -> Hits:
     if f.doc.venture.solution_type == "healthtech" and "clinical_training" not in f.tags:
@@ -163,6 +168,7 @@ def _ch07(f: Facts) -> Hits:
         "peers about its experience does more for growth than any marketing campaign. Plan how your"
         " first adopters will become reference sites."
     ),
+    stage="grow",
 )
 def _ch08(f: Facts) -> Hits:
     if "reference_site" not in f.stage_tags.get("grow", ()):
@@ -180,6 +186,7 @@ def _ch08(f: Facts) -> Hits:
         "publish their outcomes deepens the relationship and builds the evidence your next "
         "customers will ask for. Consider a Keep channel tagged Evidence partnership."
     ),
+    stage="keep",
 )
 def _ch09(f: Facts) -> Hits:
     if "evidence_partnership" not in f.stage_tags.get("keep", ()):
@@ -197,7 +204,59 @@ def _ch09(f: Facts) -> Hits:
         "a condition of adoption, and a partnership with the EHR vendor can be a channel in itself "
         "through its marketplace, easing IT approval. Consider a channel tagged EHR integration."
     ),
+    solution_type="digital_medicine",
 )
 def _ch10(f: Facts) -> Hits:
     if f.doc.venture.solution_type == "digital_medicine" and "ehr_integration" not in f.tags:
         yield None, NO_PARAMS
+
+
+@rule(
+    "CH11",
+    "warning",
+    "channels",
+    title="Distributor not a partner",
+    summary="A channel through a distributor needs that distributor among the key partners.",
+    message=(
+        "“{subject}” goes through a distributor, but no partner on the canvas is a distributor. "
+        "Choosing a distributor is a strategic decision, not a procurement one: it holds your "
+        "customer relationships and shapes how clinicians meet your product. Add the distributor "
+        "as a partner and put it through the vendor test."
+    ),
+)
+def _ch11(f: Facts) -> Hits:
+    if any(p.partner_type == "distributor" for p in f.doc.partners):
+        return
+    for ch in f.doc.channels:
+        if ch.route == "distributor":
+            yield ch.channel, NO_PARAMS
+
+
+_DIRECT_TAGS = {"direct_to_patient": "patients", "direct_to_clinician": "clinicians"}
+
+
+@rule(
+    "CH12",
+    "warning",
+    "channels",
+    title="Direct channel without coverage",
+    summary=(
+        "Under a reimbursement model, selling straight to patients or clinicians earns nothing "
+        "until a coverage pathway exists."
+    ),
+    message=(
+        "“{subject}” sells directly to {whom}, but your revenue model is reimbursement. Until a "
+        "payer covers the product, such channels bring users but no reimbursable revenue. Map the "
+        "coverage pathway first (codes, payer evidence, a market access partner), or price these "
+        "channels on a model that does not wait for it."
+    ),
+    solution_type="digital_medicine",
+)
+def _ch12(f: Facts) -> Hits:
+    venture = f.doc.venture
+    if venture.solution_type != "digital_medicine" or venture.revenue_model != "reimbursement":
+        return
+    for ch in f.doc.channels:
+        whom = [who for tag, who in _DIRECT_TAGS.items() if tag in ch.tags]
+        if whom:
+            yield ch.channel, {"whom": " and ".join(whom)}

@@ -6,7 +6,7 @@ from canvas.document import CanvasDocument, label
 
 # Importing the rule modules registers their rules; import them in SPEC block order.
 from . import channels, partners, activities, resources, readiness  # noqa: F401  # isort: skip
-from .constants import BLOCKS
+from .constants import BLOCKS, RULESET_VERSION
 from .model import ActivityVerdict, Evaluation, Finding, PartnerVerdict
 from .registry import Facts, Rule, _registered
 
@@ -44,9 +44,13 @@ def rules_by_block() -> dict[str, tuple[Rule, ...]]:
 
 
 def score(findings: tuple[Finding, ...] | list[Finding]) -> int:
-    errors = sum(1 for f in findings if f.severity == "error")
-    warnings = sum(1 for f in findings if f.severity == "warning")
-    return max(0, 100 - 10 * errors - 3 * warnings)
+    """100 less what the findings cost, never below 0."""
+    return max(0, 100 - sum(f.points for f in findings))
+
+
+def rules_for(solution_type: str) -> tuple[Rule, ...]:
+    """The rules that apply only to this solution type, in SPEC order."""
+    return tuple(r for r in RULES if r.solution_type == solution_type)
 
 
 def evaluate(doc: CanvasDocument) -> Evaluation:
@@ -54,12 +58,13 @@ def evaluate(doc: CanvasDocument) -> Evaluation:
     findings = tuple(finding for r in RULES for finding in r.findings(facts))
     runway = None if facts.runway is None else round(facts.runway, 1) + 0.0  # no "-0.0"
     return Evaluation(
+        ruleset=RULESET_VERSION,
         score=score(findings),
         runway_months=runway,
         runway_unlimited=facts.unlimited,
         partners=tuple(PartnerVerdict(p.name, verdict) for p, verdict in facts.partners),
         activities=tuple(
-            ActivityVerdict(a.name, not failed, failed) for a, failed in facts.activities
+            ActivityVerdict(a.activity.name, a.core, a.failed, a.unrated) for a in facts.activities
         ),
         findings=findings,
     )

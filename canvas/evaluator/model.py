@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+# What a finding cost under rule set 1, whose stored findings carry no points.
+_RULESET_1_POINTS = {"error": 10, "warning": 3, "info": 0}
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -14,11 +17,13 @@ class Finding:
     block: str
     subject: str | None
     message: str
+    points: int = 0  # what the finding costs the score
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "severity": self.severity,
+            "points": self.points,
             "block": self.block,
             "subject": self.subject,
             "message": self.message,
@@ -26,14 +31,25 @@ class Finding:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
-        """Rebuild a finding from ``to_dict()`` output (for example a cached evaluation)."""
-        return cls(data["rule"], data["severity"], data["block"], data["subject"], data["message"])
+        """Rebuild a finding from ``to_dict()`` output (for example a cached evaluation);
+        a rule-set-1 finding, stored without points, costs what rule set 1 charged."""
+        points = data.get("points")
+        if points is None:
+            points = _RULESET_1_POINTS.get(data["severity"], 0)
+        return cls(
+            data["rule"],
+            data["severity"],
+            data["block"],
+            data["subject"],
+            data["message"],
+            int(points),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class PartnerVerdict:
     name: str
-    verdict: str
+    verdict: str  # key_partner, vendor, borderline or unassessed
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "verdict": self.verdict}
@@ -43,14 +59,26 @@ class PartnerVerdict:
 class ActivityVerdict:
     name: str
     core: bool
-    failed_tests: tuple[str, ...]
+    failed_tests: tuple[str, ...]  # rated low
+    unrated_tests: tuple[str, ...] = ()  # not yet rated
+
+    @property
+    def rated(self) -> bool:
+        """Whether all three tests are rated: only then is "not core" a verdict."""
+        return not self.unrated_tests
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "core": self.core, "failed_tests": list(self.failed_tests)}
+        return {
+            "name": self.name,
+            "core": self.core,
+            "failed_tests": list(self.failed_tests),
+            "unrated_tests": list(self.unrated_tests),
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
+    ruleset: int  # the rule set it was made under (RULESET_VERSION when current)
     score: int
     runway_months: float | None  # rounded to one decimal; None when unknown or unlimited
     runway_unlimited: bool
@@ -90,6 +118,7 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         """The SPEC §3 'Evaluation output (JSON)' shape, nothing more."""
         return {
+            "ruleset": self.ruleset,
             "score": self.score,
             "runway_months": self.runway_months,
             "partners": [p.to_dict() for p in self.partners],
@@ -99,16 +128,23 @@ class Evaluation:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evaluation:
-        """Rebuild an evaluation from ``to_dict()`` output (for example a cached copy)."""
+        """Rebuild an evaluation from ``to_dict()`` output (for example a cached copy). One
+        stored under rule set 1 carries no rule-set number: it reads as rule set 1."""
         findings = tuple(Finding.from_dict(f) for f in data["findings"])
         runway = data["runway_months"]
         return cls(
+            ruleset=int(data.get("ruleset", 1)),
             score=int(data["score"]),
             runway_months=None if runway is None else float(runway),
             runway_unlimited=unlimited_runway_in(runway, (f.rule for f in findings)),
             partners=tuple(PartnerVerdict(p["name"], p["verdict"]) for p in data["partners"]),
             activities=tuple(
-                ActivityVerdict(a["name"], bool(a["core"]), tuple(a["failed_tests"]))
+                ActivityVerdict(
+                    a["name"],
+                    bool(a["core"]),
+                    tuple(a["failed_tests"]),
+                    tuple(a.get("unrated_tests", ())),
+                )
                 for a in data["activities"]
             ),
             findings=findings,

@@ -1,4 +1,4 @@
-"""Key partners: rules KP01-KP04."""
+"""Key partners: rules KP01-KP06. Vendors are not partners: no rule here reads them."""
 
 from __future__ import annotations
 
@@ -29,12 +29,15 @@ def _kp01(f: Facts) -> Hits:
     "warning",
     "partners",
     title="Vendor listed as partner",
-    summary="A partner you could replace in weeks at minimal cost is a vendor, not a key partner.",
+    summary=(
+        "A partner you could replace in weeks at minimal cost is a vendor: move it to the vendor "
+        "list."
+    ),
     message=(
         "“{subject}” is a vendor: you could replace it within weeks at minimal cost. Commodity "
-        "providers belong on a vendor list, not among the partners that shape your competitive "
-        "position. Remove it from the canvas, or correct its ratings if losing it would really "
-        "hurt."
+        "providers belong on the vendor list beside the canvas, not among the partners that "
+        "shape your competitive position. Move it to the vendor list, or correct its answers if "
+        "losing it would really hurt."
     ),
 )
 def _kp02(f: Facts) -> Hits:
@@ -87,4 +90,50 @@ def _kp04(f: Facts) -> Hits:
             if not value
         ]
         if missing:
+            yield partner.name, {"missing": _and(missing) + (" are" if len(missing) > 1 else " is")}
+
+
+@rule(
+    "KP05",
+    "warning",
+    "partners",
+    title="No market access partner",
+    summary="A reimbursement model needs a market access partner among the key partners.",
+    message=(
+        "Your revenue model is reimbursement, but no partner works on market access. Coding, "
+        "coverage and payment decisions take specialist knowledge and relationships with payers, "
+        "and revenue waits until they are in place. Add the market access partner you rely on, or "
+        "the one you need."
+    ),
+)
+def _kp05(f: Facts) -> Hits:
+    if f.doc.venture.revenue_model == "reimbursement" and all(
+        p.partner_type != "market_access" for p in f.doc.partners
+    ):
+        yield None, NO_PARAMS
+
+
+@rule(
+    "KP06",
+    "warning",
+    "partners",
+    title="Partner not yet assessed",
+    summary="Each partner needs both vendor-test answers: recovery time and replacement cost.",
+    message=(
+        "“{subject}” has not been through the vendor test: {missing} not yet assessed. Until you "
+        "say how long recovery would take and what the loss would cost, nobody can tell whether it "
+        "is a key partner or a vendor. Answer both questions honestly."
+    ),
+)
+def _kp06(f: Facts) -> Hits:
+    for partner, verdict in f.partners:
+        if verdict == "unassessed":
+            missing = [
+                text
+                for text, value in (
+                    ("its recovery time", partner.recovery_time),
+                    ("its replacement cost", partner.replacement_cost),
+                )
+                if value is None
+            ]
             yield partner.name, {"missing": _and(missing) + (" are" if len(missing) > 1 else " is")}

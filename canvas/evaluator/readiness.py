@@ -53,15 +53,14 @@ def _rd01(f: Facts) -> Hits:
     "RD02",
     "info",
     "readiness",
-    title="Unanswered readiness question",
+    title="Unanswered readiness questions",
     summary="Each operational-readiness question should be answered yes or no.",
     message=(
-        "Not yet answered: “{question}”. Operational gaps are cheapest to fix when they surface "
-        "before the contract is signed. Answer yes or no so any gap shows up early."
+        "Not yet answered: {questions}. Operational gaps are cheapest to fix when they surface "
+        "before the contract is signed. Answer each yes or no so any gap shows up early."
     ),
-    about="question",
 )
 def _rd02(f: Facts) -> Hits:
-    for question, answer in f.doc.readiness.answers():
-        if answer is None:
-            yield question, {"question": READINESS_QUESTIONS[question]}
+    unanswered = [q for q, answer in f.doc.readiness.answers() if answer is None]
+    if unanswered:
+        yield None, {"questions": "; ".join(f"“{READINESS_QUESTIONS[q]}”" for q in unanswered)}

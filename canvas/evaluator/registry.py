@@ -9,21 +9,52 @@ from typing import Any
 
 from canvas.document import CanvasDocument
 
+from .constants import POINTS
 from .model import Finding
-from .verdicts import failed_tests, partner_verdict, runway_is_unlimited, runway_months
+from .verdicts import (
+    failed_tests,
+    is_core,
+    milestone_months,
+    partner_verdict,
+    runway_is_unlimited,
+    runway_months,
+    unrated_tests,
+)
+
+
+class ActivityFacts:
+    """One activity with its three-tests verdict."""
+
+    __slots__ = ("activity", "core", "failed", "unrated")
+
+    def __init__(self, activity):
+        self.activity = activity
+        self.core = is_core(activity)
+        self.failed = failed_tests(activity)
+        self.unrated = unrated_tests(activity)
 
 
 class Facts:
-    """What the checks need, computed once: verdicts, runway, channel tags."""
+    """What the checks need, computed once: verdicts, runway, milestone, channel tags."""
 
-    __slots__ = ("doc", "partners", "activities", "runway", "unlimited", "tags", "stage_tags")
+    __slots__ = (
+        "doc",
+        "partners",
+        "activities",
+        "runway",
+        "unlimited",
+        "milestone",
+        "tags",
+        "stage_tags",
+    )
 
     def __init__(self, doc: CanvasDocument):
         self.doc = doc
         self.partners = [(p, partner_verdict(p)) for p in doc.partners]
-        self.activities = [(a, failed_tests(a)) for a in doc.activities]
+        self.activities = [ActivityFacts(a) for a in doc.activities]
         self.runway = runway_months(doc.finances)
         self.unlimited = runway_is_unlimited(doc.finances)
+        self.milestone = milestone_months(doc.finances)
         self.stage_tags: dict[str, set[str]] = {}
         for ch in doc.channels:
             self.stage_tags.setdefault(ch.stage, set()).update(ch.tags)
@@ -47,11 +78,17 @@ class Rule:
     # whole), a channel "stage", a resource "category" or a readiness "question"; "runway"
     # for the findings about cash and burn (no subject).
     about: str = "entry"
+    # What a finding costs the score: by severity unless the rule says otherwise.
+    points: int = 0
+    # The solution type the rule applies to (None: both); the channel stage (lane) its
+    # findings concern (None: no one stage). Guidance, pages and the PDF read these here.
+    solution_type: str | None = None
+    stage: str | None = None
 
     def findings(self, facts: Facts) -> Iterator[Finding]:
         for subject, params in self.check(facts):
             text = self.message.format(subject=subject, **params)
-            yield Finding(self.id, self.severity, self.block, subject, text)
+            yield Finding(self.id, self.severity, self.block, subject, text, self.points)
 
 
 _registered: list[Rule] = []
@@ -68,13 +105,33 @@ def rule(
     summary: str,
     message: str,
     about: str = "entry",
+    *,
+    points: int | None = None,
+    solution_type: str | None = None,
+    stage: str | None = None,
 ) -> Callable[[Callable[[Facts], Hits]], Callable[[Facts], Hits]]:
-    """Register the decorated check as a rule."""
+    """Register the decorated check as a rule. ``points`` defaults to the severity's
+    (error 10, warning 3, info 0)."""
     if about not in ABOUT:
         raise ValueError(f"rule {id}: about must be one of {ABOUT}, not {about!r}")
+    cost = POINTS[severity] if points is None else points
 
     def register(check: Callable[[Facts], Hits]) -> Callable[[Facts], Hits]:
-        _registered.append(Rule(id, severity, block, title, summary, message, check, about))
+        _registered.append(
+            Rule(
+                id,
+                severity,
+                block,
+                title,
+                summary,
+                message,
+                check,
+                about,
+                cost,
+                solution_type,
+                stage,
+            )
+        )
         return check
 
     return register

@@ -1,12 +1,19 @@
-"""Key resources and finances: rules KR01-KR06."""
+"""Key resources, finances and the milestone: rules KR01-KR07."""
 
 from __future__ import annotations
 
 from canvas.document import CATEGORIES
 
-from .constants import KEY_PERSON_MONTHS, RUNWAY_COMFORTABLE, RUNWAY_CRITICAL
+from .constants import KEY_PERSON_MONTHS, MONTHS_TO_RAISE, RUNWAY_COMFORTABLE, RUNWAY_CRITICAL
 from .registry import NO_PARAMS, Facts, Hits, rule
-from .wording import _months, _number
+from .wording import _and, _months, _number
+
+# The categories a canvas is expected to list, by solution type: software needs no
+# physical resource of its own (SPEC §3, KR01).
+EXPECTED_CATEGORIES = {
+    "healthtech": tuple(CATEGORIES),
+    "digital_medicine": tuple(c for c in CATEGORIES if c != "physical"),
+}
 
 _CATEGORY_WHY = {
     "human": (
@@ -36,19 +43,25 @@ _CATEGORY_WHY = {
     "KR01",
     "warning",
     "resources",
-    title="Missing category",
-    summary="List at least one resource in each of the five categories.",
-    message=(
-        "You list no {label} resource. {why} Add the {label} resources your model depends on and "
-        "what losing them would cost."
+    title="Missing categories",
+    summary=(
+        "List a resource in each expected category: all five for HealthTech, all but physical "
+        "for Digital Medicine."
     ),
-    about="category",
+    message=(
+        "You list no {labels} resources. {why} Add the resources your model depends on in "
+        "{each} and say what losing them would cost."
+    ),
 )
 def _kr01(f: Facts) -> Hits:
     present = {r.category for r in f.doc.resources}
-    for category, label in CATEGORIES.items():
-        if category not in present:
-            yield category, {"label": label.lower(), "why": _CATEGORY_WHY[category]}
+    expected = EXPECTED_CATEGORIES[f.doc.venture.solution_type]
+    missing = [c for c in expected if c not in present]
+    if missing:
+        labels = _and([CATEGORIES[c].lower() for c in missing])
+        why = " ".join(_CATEGORY_WHY[c] for c in missing[:2])
+        each = "each of them" if len(missing) > 1 else "it"
+        yield None, {"labels": labels, "why": why, "each": each}
 
 
 @rule(
@@ -60,54 +73,86 @@ def _kr01(f: Facts) -> Hits:
     message=(
         "Your runway is unknown because {missing}. Running out of cash before a fundable milestone "
         "is one of the most common and most avoidable reasons medtech ventures fail, so runway is "
-        "the one figure to always know. Enter your cash on hand and monthly burn."
+        "the one figure to always know. {todo}"
     ),
     about="runway",
+    points=15,
 )
 def _kr02(f: Facts) -> Hits:
     if f.runway is None and not f.unlimited:
         fin = f.doc.finances
+        todo = "Enter your cash on hand and monthly burn."
         if fin.cash_on_hand is None and fin.monthly_burn is None:
             missing = "cash on hand and monthly burn are missing"
-        else:
-            missing = f"{'cash on hand' if fin.cash_on_hand is None else 'monthly burn'} is missing"
-        yield None, {"missing": missing}
+        elif fin.cash_on_hand is None:
+            missing = "cash on hand is missing"
+        elif fin.monthly_burn is None:
+            missing = "monthly burn is missing"
+        else:  # no cash and nothing burnt: there is no runway to measure
+            missing = "there is no cash on hand and no monthly burn"
+            todo = "Enter the cash you hold and what you spend each month."
+        yield None, {"missing": missing, "todo": todo}
 
 
 @rule(
     "KR03",
     "error",
     "resources",
-    title="Runway under 6 months",
-    summary="Runway under six months is critical.",
+    title="Cash runs out before the milestone",
+    summary=(
+        "Runway shorter than the months to the next fundable milestone (or, with no milestone, "
+        "under six months) means cash runs out first."
+    ),
     message=(
-        "Your runway is {months} months, under six. You risk running out of cash before a milestone"
-        " investors will fund, or being pushed into a raise on poor terms. Cut burn or secure "
-        "funding now, and aim the raise at your next milestone."
+        "Your runway is {months} months, {against}. You risk running out of cash before a "
+        "milestone investors will fund, or being pushed into a raise on poor terms. Cut burn or "
+        "secure funding now, and aim the raise at your next milestone."
     ),
     about="runway",
+    points=25,
 )
 def _kr03(f: Facts) -> Hits:
-    if f.runway is not None and f.runway < RUNWAY_CRITICAL:
-        yield None, {"months": _months(f.runway, RUNWAY_CRITICAL)}
+    if f.runway is None:
+        return
+    if f.milestone is not None:
+        if f.runway < f.milestone:
+            against = f"but the next milestone is {_number(f.milestone)} months away"
+            yield None, {"months": _months(f.runway, f.milestone), "against": against}
+    elif f.runway < RUNWAY_CRITICAL:
+        yield None, {"months": _months(f.runway, RUNWAY_CRITICAL), "against": "under six"}
 
 
 @rule(
     "KR04",
     "warning",
     "resources",
-    title="Runway under 12 months",
-    summary="Runway between six and twelve months calls for fundraising plans now.",
+    title="No time to raise",
+    summary=(
+        "Runway that reaches the milestone but leaves under six months to raise the next round "
+        "(or, with no milestone, six to twelve months) calls for fundraising plans now."
+    ),
     message=(
-        "Your runway is {months} months, under a year. Healthcare fundraising takes many months, "
-        "and starting late risks a raise on unfavourable terms or losing key hires. Start preparing"
-        " the next round, or extend runway, well before you reach six months."
+        "Your runway is {months} months, {against}. Healthcare fundraising takes many months, and "
+        "starting late risks a raise on unfavourable terms or losing key hires. Start preparing the"
+        " next round now, or extend runway."
     ),
     about="runway",
 )
 def _kr04(f: Facts) -> Hits:
-    if f.runway is not None and RUNWAY_CRITICAL <= f.runway < RUNWAY_COMFORTABLE:
-        yield None, {"months": _months(f.runway, RUNWAY_COMFORTABLE)}
+    if f.runway is None:
+        return
+    if f.milestone is not None:
+        limit = f.milestone + MONTHS_TO_RAISE
+        if f.milestone <= f.runway < limit:
+            spare = f.runway - f.milestone
+            raise_months = _number(MONTHS_TO_RAISE)
+            against = (
+                f"enough to reach the next milestone in {_number(f.milestone)} months but leaving "
+                f"{_months(spare, MONTHS_TO_RAISE)} of the {raise_months} months a raise takes"
+            )
+            yield None, {"months": _months(f.runway, limit), "against": against}
+    elif RUNWAY_CRITICAL <= f.runway < RUNWAY_COMFORTABLE:
+        yield None, {"months": _months(f.runway, RUNWAY_COMFORTABLE), "against": "under a year"}
 
 
 @rule(
@@ -145,3 +190,31 @@ def _kr06(f: Facts) -> Hits:
         months = resource.replacement_months
         if resource.category == "human" and months is not None and months >= KEY_PERSON_MONTHS:
             yield resource.name, {"months": _number(months)}
+
+
+@rule(
+    "KR07",
+    "info",
+    "resources",
+    title="No fundable milestone",
+    summary="Name the next fundable milestone and the months to reach it.",
+    message=(
+        "{lead} Runway only means something measured against what the cash must reach: the next "
+        "milestone an investor will fund, such as a clearance submission or a pilot's results. "
+        "Name it and estimate the months to reach it, so runway is judged against it."
+    ),
+    about="runway",
+)
+def _kr07(f: Facts) -> Hits:
+    fin = f.doc.finances
+    if not fin.next_milestone and fin.months_to_milestone is None:
+        lead = "You name no next fundable milestone."
+    elif not fin.next_milestone:
+        lead = "You give months to a milestone but do not say what the milestone is."
+    elif fin.months_to_milestone is None:
+        lead = (
+            f"You name “{fin.next_milestone}” as the next milestone but not when you will reach it."
+        )
+    else:
+        return
+    yield None, {"lead": lead}

@@ -1,4 +1,5 @@
-"""The partner and activity verdicts and the runway, each a small pure function."""
+"""The partner and activity verdicts, the runway and the milestone, each a small pure
+function."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from .constants import PASSING_RATINGS, TEST_NAMES
 
 
 def partner_verdict(partner: Partner) -> str:
-    """The vendor test: 'key_partner', 'vendor' or 'borderline'."""
+    """The vendor test: 'key_partner', 'vendor', 'borderline', or 'unassessed' while
+    either answer is missing."""
     recovery, cost = partner.recovery_time, partner.replacement_cost
+    if recovery is None or cost is None:
+        return "unassessed"
     if cost == "significant" and recovery in ("months", "years"):
         return "key_partner"
     if cost == "minimal" and recovery == "weeks":
@@ -20,23 +24,27 @@ def partner_verdict(partner: Partner) -> str:
 
 
 def failed_tests(activity: Activity) -> tuple[str, ...]:
-    """The Prahalad & Hamel tests the activity fails, in the order relevance, imitation, breadth."""
-    return tuple(t for t in TEST_NAMES if getattr(activity, t).rating not in PASSING_RATINGS)
+    """The Prahalad & Hamel tests rated low, in the order relevance, imitation, breadth."""
+    return tuple(t for t in TEST_NAMES if getattr(activity, t).rating == "low")
+
+
+def unrated_tests(activity: Activity) -> tuple[str, ...]:
+    """The tests not yet rated (null), in the order relevance, imitation, breadth."""
+    return tuple(t for t in TEST_NAMES if getattr(activity, t).rating is None)
 
 
 def is_core(activity: Activity) -> bool:
-    return not failed_tests(activity)
+    """Core: passes all three tests (each rated medium or high)."""
+    return all(getattr(activity, t).rating in PASSING_RATINGS for t in TEST_NAMES)
 
 
 def runway_is_unlimited(finances: Finances | None) -> bool:
-    """True when nothing is burnt (or cash/burn is so large it cannot be expressed)."""
-    if finances is None or finances.monthly_burn is None:
+    """True when cash is held and nothing is burnt (or cash/burn is too large to express)."""
+    if finances is None or finances.monthly_burn is None or not finances.cash_on_hand:
         return False
     if finances.monthly_burn == 0:
         return True
-    return finances.cash_on_hand is not None and math.isinf(
-        finances.cash_on_hand / finances.monthly_burn
-    )
+    return math.isinf(finances.cash_on_hand / finances.monthly_burn)
 
 
 def runway_months(finances: Finances | None) -> float | None:
@@ -45,3 +53,9 @@ def runway_months(finances: Finances | None) -> float | None:
         return None
     months = finances.cash_on_hand / finances.monthly_burn
     return None if math.isinf(months) else months
+
+
+def milestone_months(finances: Finances | None) -> float | None:
+    """Months to the next fundable milestone, when given (0 included), whatever the
+    milestone's text says; None otherwise."""
+    return None if finances is None else finances.months_to_milestone

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 
 from canvas import document as d
 from canvas.cli import read_document
-from canvas.evaluator import BLOCKS, SEVERITY_LABELS, VERDICT_LABELS, evaluate
+from canvas.evaluator import BLOCKS, SEVERITY_LABELS, VERDICT_LABELS, evaluate, runway_summary
 
 
 class Command(BaseCommand):
@@ -33,29 +33,30 @@ class Command(BaseCommand):
 
 def render_text(doc: d.CanvasDocument, result) -> str:
     v = doc.venture
-    runway = (
-        "unlimited (no burn)"
-        if result.runway_unlimited
-        else "unknown"
-        if result.runway_months is None
-        else f"{result.runway_months:.1f} months"
-    )
     lines = [
         f"{v.name} — {d.label('solution_type', v.solution_type)}, "
         f"{d.label('market_stage', v.market_stage)}, {d.label('revenue_model', v.revenue_model)}",
-        f"Score {result.score}/100 · {result.errors} errors · {result.warnings} warnings · "
-        f"{result.infos} info · runway {runway}",
+        f"Score {result.score}/100 (rule set {result.ruleset}) · {result.errors} errors · "
+        f"{result.warnings} warnings · {result.infos} info",
+        f"Runway: {runway_summary(doc.finances, result)}",
     ]
     if result.partners:
         lines += ["", "Vendor test"]
-        lines += [f"  {VERDICT_LABELS[p.verdict]:<12} {p.name}" for p in result.partners]
+        lines += [f"  {VERDICT_LABELS[p.verdict]:<17} {p.name}" for p in result.partners]
+    if doc.vendors:
+        lines += ["", "Vendors (no vendor test)"]
+        lines += [f"  {x.name}" + (f": {x.service}" if x.service else "") for x in doc.vendors]
     if result.activities:
         lines += ["", "Three tests"]
         for a in result.activities:
             failed = ", ".join(d.label("test", t) for t in a.failed_tests)
-            lines.append(f"  {'Core' if a.core else 'Not core':<12} {a.name}")
+            unrated = ", ".join(d.label("test", t) for t in a.unrated_tests)
+            verdict = "Core" if a.core else "Not core" if a.rated else d.NOT_RATED
+            lines.append(f"  {verdict:<14} {a.name}")
             if failed:
-                lines.append(f"  {'':<12} fails: {failed}")
+                lines.append(f"  {'':<14} fails: {failed}")
+            if unrated:
+                lines.append(f"  {'':<14} not yet rated: {unrated}")
     for block in BLOCKS:
         title = d.BLOCK_TITLES[block]
         findings = result.findings_for(block)
@@ -64,7 +65,8 @@ def render_text(doc: d.CanvasDocument, result) -> str:
         lines += ["", title]
         for f in findings:
             subject = f" [{f.subject}]" if f.subject else ""
-            lines.append(f"  {SEVERITY_LABELS[f.severity]:<8} {f.rule}{subject}")
+            cost = f" (-{f.points})" if f.points else ""
+            lines.append(f"  {SEVERITY_LABELS[f.severity]:<8} {f.rule}{cost}{subject}")
             lines.append(f"           {f.message}")
     if not result.findings:
         lines += ["", "No findings: the canvas passes every rule."]
