@@ -103,7 +103,7 @@ def test_table_state_reads_and_writes_the_query_string():
     )
     assert state == figures.TableState("healthtech", "", "score", "desc")
     assert state.query() == "?solution_type=healthtech&sort=score&dir=desc"
-    assert figures.TableState().query() == "?"
+    assert figures.TableState().query() == ""
     assert figures.TableState.from_query({"sort": "score"}).dir == "asc"
     assert figures.TableState.from_query({"sort": "errors"}).dir == "desc"
 

@@ -26,6 +26,7 @@ class Summary:
 
 
 def summary(table: Sequence[Row]) -> Summary:
+    """The cards above the table, for these ventures (the dashboard's filtered set)."""
     evaluated = [r for r in table if r.evaluated]
     return Summary(
         ventures=len(table),
@@ -49,7 +50,7 @@ class Gap:
     severity: str
     block: str
     ventures: tuple[Row, ...]
-    cohort_size: int
+    out_of: int  # the ventures the dashboard shows (its filters applied)
 
     @property
     def count(self) -> int:
@@ -57,7 +58,7 @@ class Gap:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.count / self.cohort_size) if self.cohort_size else 0
+        return round(100 * self.count / self.out_of) if self.out_of else 0
 
     @property
     def severity_label(self) -> str:
@@ -84,8 +85,9 @@ class Gap:
 
 
 def common_gaps(table: Sequence[Row]) -> list[Gap]:
-    """Every rule that fires in the cohort with the ventures it fires for; most frequent
-    first, then errors before warnings before info, then rule order."""
+    """Every rule that fires for these ventures (the cohort, or the dashboard's filtered
+    set) with the ventures it fires for; most frequent first, then errors before warnings
+    before info, then rule order."""
     by_rule: dict[str, list[Row]] = {}
     for row in sorted(table, key=lambda r: r.name.casefold()):
         for rule_id in row.rules:

@@ -124,6 +124,15 @@ class TableState:
     def filtered(self) -> bool:
         return bool(self.solution_type or self.market_stage)
 
+    @property
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(filter, chosen value) for each filter that is on, in the page's words."""
+        chosen = [
+            ("Solution type", SOLUTION_TYPES.get(self.solution_type, "")),
+            ("Market stage", MARKET_STAGES.get(self.market_stage, "")),
+        ]
+        return [(name, value) for name, value in chosen if value]
+
     def params(self, **changes: str) -> dict[str, str]:
         values = {
             "solution_type": self.solution_type,
@@ -137,8 +146,10 @@ class TableState:
         return {k: v for k, v in values.items() if v}
 
     def query(self, **changes: str) -> str:
-        """``?solution_type=...&sort=...`` (or "?" alone for the default view)."""
-        return "?" + urlencode(self.params(**changes))
+        """``?solution_type=...&sort=...``, or "" for the default view (so the unfiltered
+        CSV link is the plain ``canvases.csv`` address)."""
+        params = self.params(**changes)
+        return "?" + urlencode(params) if params else ""
 
     def apply(self, table: Iterable[Row]) -> list[Row]:
         """Filter, then sort (ties by name, so the order is stable)."""

@@ -106,13 +106,17 @@ def row_html(row: figures.Row) -> SafeString:
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def cohort_dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The dashboard. Its filters apply to every figure on it: the cards, the table, the
+    charts, the common gaps and the CSV link. htmx swaps ``#dashboard`` when a filter
+    changes and only ``#table`` when the sort does."""
     cohort = visible_cohort(request.user, slug)
     table = _cohort_rows(cohort)
     state = figures.TableState.from_query(request.GET)
+    shown = state.apply(table)
     context = {
         "cohort": cohort,
         "state": state,
-        "rows": [row_html(r) for r in state.apply(table)],
+        "rows": [row_html(r) for r in shown],
         "total": len(table),
         "headers": state.headers(),
         "solution_types": SOLUTION_TYPES,
@@ -121,13 +125,15 @@ def cohort_dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if is_partial(request, "table"):
         return render(request, "canvas/cohort.html#table", context)
     context |= {
-        "summary": figures.summary(table),
-        "gaps": figures.common_gaps(table),
-        "histogram": figures.score_histogram(table),
-        "scatter": figures.runway_scatter(table),
-        "core_bars": figures.core_activity_bars(table),
-        "export": cohort.exports.first(),
+        "summary": figures.summary(shown),
+        "gaps": figures.common_gaps(shown),
+        "histogram": figures.score_histogram(shown),
+        "scatter": figures.runway_scatter(shown),
+        "core_bars": figures.core_activity_bars(shown),
     }
+    if is_partial(request, "dashboard"):
+        return render(request, "canvas/cohort.html#dashboard", context)
+    context["export"] = cohort.exports.first()
     return render(request, "canvas/cohort.html", context)
 
 
