@@ -4,7 +4,7 @@ the person does not belong to answers 404, not 403."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -13,6 +13,19 @@ from .models import Cohort, CohortStaff, Membership, Venture
 
 def visible_venture(user, slug: str) -> Venture:
     return get_object_or_404(Venture.objects.visible_to(user).select_related("cohort"), slug=slug)
+
+
+def venture_and_role(user, slug: str) -> tuple[Venture, str]:
+    """A venture the person may see (404 otherwise) and their role in it, in one query:
+    'founder' or 'advisor' from their membership, else 'staff' (the only other way in)."""
+    my_role = Membership.objects.filter(venture=OuterRef("pk"), user=user).values("role")[:1]
+    venture = get_object_or_404(
+        Venture.objects.visible_to(user)
+        .select_related("cohort")
+        .annotate(my_role=Subquery(my_role)),
+        slug=slug,
+    )
+    return venture, venture.my_role or "staff"
 
 
 def editable_venture(user, slug: str) -> Venture:
@@ -60,4 +73,11 @@ def can_edit(role: str | None) -> bool:
 
 
 def can_comment(role: str | None) -> bool:
+    return role in (Membership.FOUNDER, Membership.ADVISOR)
+
+
+def sees_comments(role: str | None) -> bool:
+    """Comments are the founders' conversation with their advisors (SPEC §1): they appear, in
+    pages and in PDFs, to those two roles only; never to cohort staff or through share links
+    or bulk exports."""
     return role in (Membership.FOUNDER, Membership.ADVISOR)

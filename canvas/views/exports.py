@@ -23,7 +23,7 @@ from ..evaluator import Evaluation, evaluate
 from ..http import HtmxHttpRequest
 from ..models import CanvasVersion, Comment, Membership, Venture, canvas_for_document
 from ..pdf import PdfError, PdfTimeout, ReviewComment, pdf_filename, render_canvas_pdf
-from ..permissions import visible_venture
+from ..permissions import sees_comments, venture_and_role
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def advisor_comments(venture: Venture) -> list[ReviewComment]:
 @login_required
 @require_safe
 def canvas_pdf(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    venture = visible_venture(request.user, slug)
+    venture, role = venture_and_role(request.user, slug)
     number = _version_number(request)
     doc, evaluation, label = _document(venture, number)
     try:
@@ -95,7 +95,7 @@ def canvas_pdf(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             evaluation,
             version_label=label,
             generated_at=timezone.now(),
-            comments=advisor_comments(venture),
+            comments=advisor_comments(venture) if sees_comments(role) else [],
             author=doc.venture.name,
         )
     except PdfTimeout:
