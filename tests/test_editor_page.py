@@ -34,11 +34,11 @@ def test_header_shows_name_labels_and_score(alice_client, venture):
     assert f'{venture.canvas.score}<span class="visually-hidden"> out of 100' in html
 
 
-def test_page_links_to_pdf_json_and_history(alice_client, venture):
+def test_page_links_to_pdf_and_versions_and_leaves_json_to_the_versions_page(alice_client, venture):
     html = page(alice_client)
     assert 'href="/ventures/sepsis-dx/canvas.pdf"' in html
-    assert 'href="/ventures/sepsis-dx/canvas.json"' in html
-    assert 'href="/ventures/sepsis-dx/versions/"' in html
+    assert '<a href="/ventures/sepsis-dx/versions/">Versions</a>' in html
+    assert 'href="/ventures/sepsis-dx/canvas.json"' not in html and ">History<" not in html
 
 
 def test_each_block_shows_its_open_comment_count(alice_client, venture):

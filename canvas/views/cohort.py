@@ -78,7 +78,7 @@ def row_html(row: figures.Row) -> SafeString:
     updated = "—"
     if row.updated_at:
         when = localtime(row.updated_at)
-        updated = f'<time datetime="{when.isoformat()}">{date_format(when, "j M y")}</time>'
+        updated = f'<time datetime="{when.isoformat()}">{date_format(when, "j M Y")}</time>'
     return mark_safe(  # safe: every value from the data is escaped
         "<tr>"
         f'<td class="select-col"><input type="checkbox" name="v" value="{slug}" form="compare"'

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,6 +32,11 @@ MAX_DAYS = 180
 
 def _today():
     return timezone.localdate()
+
+
+def _day(when: datetime) -> str:
+    """A date as every page writes it: "3 Dec 2026" (local time)."""
+    return date_format(timezone.localtime(when), "j M Y")
 
 
 class ShareForm(forms.Form):
@@ -53,7 +59,7 @@ class ShareForm(forms.Form):
         self.fields["target"].choices = [("current", "The live canvas, as it changes")] + [
             (
                 number,
-                f"Version {number}{f' — {v.label}' if v.label else ''} ({v.created_at:%d %b %Y})",
+                f"Version {number}{f' — {v.label}' if v.label else ''} ({_day(v.created_at)})",
             )
             for number, v in self.versions.items()
         ]
