@@ -20,8 +20,11 @@ from .document import (
     BLOCK_TITLES,
     CATEGORIES,
     ENTRY_BLOCKS,
+    ENTRY_LISTS,
     MARKET_STAGES,
     MODES,
+    NOT_ASSESSED,
+    NOT_RATED,
     PARTNER_TYPES,
     RATINGS,
     READINESS_QUESTIONS,
@@ -38,32 +41,42 @@ from .document import (
 from .evaluator import (
     PASSING_RATINGS,
     RULES_BY_ID,
-    RUNWAY_COMFORTABLE,
-    RUNWAY_CRITICAL,
     SEVERITY_LABELS,
     VERDICT_LABELS,
     Evaluation,
     Finding,
     about,
+    readiness_summary,
+    rules_for,
+    runway_level,
+    runway_summary,
 )
 from .evaluator.wording import _and
 
 SINGULAR = {
     "channels": "channel",
     "partners": "partner",
+    "vendors": "vendor",
     "activities": "activity",
     "resources": "resource",
 }
-VERDICT_CLASSES = {"key_partner": "good", "vendor": "warning", "borderline": "info"}
+VERDICT_CLASSES = {
+    "key_partner": "good",
+    "vendor": "warning",
+    "borderline": "info",
+    "unassessed": "neutral",
+}
 LIST_IDS = {
     "channels": "channel-lanes",
     "partners": "partners-list",
+    "vendors": "vendors-list",
     "activities": "activities-list",
     "resources": "resources-list",
 }
 ADD_LABELS = {
     "channels": "Add a channel",
     "partners": "Add a partner",
+    "vendors": "Add a vendor",
     "activities": "Add an activity",
     "resources": "Add a resource",
 }
@@ -93,17 +106,12 @@ def format_amount(value: float | None) -> str:
     return f"{value:,.2f}"
 
 
-def runway_text(evaluation: Evaluation) -> tuple[str, str]:
-    """(text, class) for the runway figure: '18.0 months', 'Unlimited' or 'Unknown'."""
-    if evaluation.runway_unlimited:
-        return "Unlimited (no monthly burn)", "good"
-    months = evaluation.runway_months
-    if months is None:
-        return "Unknown", "poor"
-    text = f"{months:.1f} months"
-    if months < RUNWAY_CRITICAL:
-        return text, "poor"
-    return text, "fair" if months < RUNWAY_COMFORTABLE else "good"
+def runway_text(doc: CanvasDocument, evaluation: Evaluation) -> tuple[str, str]:
+    """(text, class) for runway against the milestone, for example '18.0 months of runway ·
+    milestone in 14 months · 4 months to raise' and 'fair'; the class follows the runway
+    rules' findings (KR02/KR03 poor, KR04 fair), so colour and findings agree."""
+    level = runway_level(f.rule for f in evaluation.findings)
+    return runway_summary(doc.finances, evaluation), level
 
 
 def _finding(f: Finding, href: str) -> dict[str, Any]:
@@ -132,45 +140,70 @@ def _channel(item: dict[str, Any], ch: Any) -> None:
 def _partner(item: dict[str, Any], p: Any, evaluation: Evaluation, index: int) -> None:
     item["name"] = p.name
     item["type_label"] = PARTNER_TYPES[p.partner_type]
-    item["recovery_label"] = RECOVERY_TIMES[p.recovery_time]
-    item["cost_label"] = REPLACEMENT_COSTS[p.replacement_cost]
+    item["recovery_label"] = RECOVERY_TIMES.get(p.recovery_time, NOT_ASSESSED)
+    item["cost_label"] = REPLACEMENT_COSTS.get(p.replacement_cost, NOT_ASSESSED)
     verdict = (
         evaluation.partners[index].verdict
         if index < len(evaluation.partners)
         else evaluation.partner_verdict(p.name)
-    ) or "borderline"
+    ) or "unassessed"
     item["verdict"] = verdict
     item["verdict_label"] = VERDICT_LABELS[verdict]
     item["verdict_class"] = VERDICT_CLASSES[verdict]
+    item["to_vendor"] = verdict == "vendor"  # offers "Move to vendors"
 
 
-def _activity(item: dict[str, Any], a: Any, partner_keys: set[str]) -> None:
+def _vendor(item: dict[str, Any], v: Any) -> None:
+    item["name"] = v.name
+
+
+def _activity(item: dict[str, Any], a: Any, provider_keys: set[str]) -> None:
+    """The three tests and the verdict: 'Core', 'Not core' or, while any test is unrated,
+    'Not yet rated' (never a verdict). The founder's claim is shown only where it differs
+    from the verdict (KA02, KA03), so a badge and a claim never read as each other."""
     item["name"] = a.name
     tests = []
-    failed = []
+    failed, unrated = [], []
     for key, label in TESTS.items():
         assessment = getattr(a, key)
-        passed = assessment.rating in PASSING_RATINGS
-        if not passed:
+        rating = assessment.rating
+        passed = rating in PASSING_RATINGS
+        if rating is None:
+            unrated.append(label)
+        elif not passed:
             failed.append(label)
         tests.append(
             {
                 "key": key,
                 "label": label,
-                "rating": assessment.rating,
-                "rating_label": RATINGS[assessment.rating],
+                "rating": rating,
+                "rating_label": RATINGS[rating] if rating else NOT_RATED,
                 "rationale": assessment.rationale,
                 "passed": passed,
+                "unrated": rating is None,
+                "state": "pass" if passed else "unrated" if rating is None else "fail",
             }
         )
+    core = not failed and not unrated
     item["tests"] = tests
-    item["core"] = not failed
+    item["core"] = core
+    item["rated"] = not unrated
+    item["verdict_label"] = "Core" if core else "Not core" if not unrated else NOT_RATED
+    item["verdict_class"] = "good" if core else "neutral" if not unrated else "unrated"
     item["failed_labels"] = failed
     item["failed_text"] = _and(failed) if failed else ""
+    item["unrated_text"] = _and(unrated) if unrated else ""
     item["declared_core"] = a.declared_core
+    # the claim, where it differs from the verdict
+    if a.declared_core and not core:
+        item["claim_text"] = "Declared core by the team"
+    elif core and not a.declared_core:
+        item["claim_text"] = "Not yet declared core by the team"
+    else:
+        item["claim_text"] = ""
     item["outsourced_to"] = a.outsourced_to
     target = a.outsourced_to
-    item["outsourced_known"] = target is None or target.casefold() in partner_keys
+    item["outsourced_known"] = target is None or target.casefold() in provider_keys
 
 
 def _resource(item: dict[str, Any], r: Any) -> None:
@@ -195,7 +228,11 @@ def _items(
 ) -> list[dict[str, Any]]:
     items = []
     entries = getattr(doc, block)
-    partner_keys = {p.name.casefold() for p in doc.partners} if block == "activities" else set()
+    provider_keys = (
+        {x.name.casefold() for x in (*doc.partners, *doc.vendors)}
+        if block == "activities"
+        else set()
+    )
     for index, data in enumerate(entries):
         row = rows[index] if rows is not None and index < len(rows) else None
         pk = row.pk if row is not None else None
@@ -216,8 +253,10 @@ def _items(
             _channel(item, data)
         elif block == "partners":
             _partner(item, data, evaluation, index)
+        elif block == "vendors":
+            _vendor(item, data)
         elif block == "activities":
-            _activity(item, data, partner_keys)
+            _activity(item, data, provider_keys)
         else:
             _resource(item, data)
         items.append(item)
@@ -289,7 +328,7 @@ def board_context(
     editable = bool(editable)
     items = {
         block: _items(block, doc, evaluation, entries.get(block), editable, base_url, open_forms)
-        for block in ENTRY_BLOCKS
+        for block in ENTRY_LISTS
     }
     findings = _link_findings(evaluation, items)
 
@@ -346,7 +385,7 @@ def board_context(
     ]
 
     fin = doc.finances
-    runway, runway_cls = runway_text(evaluation)
+    runway, runway_cls = runway_text(doc, evaluation)
     venture = doc.venture
     solution_type = venture.solution_type
     groups = [
@@ -396,6 +435,7 @@ def board_context(
         "lanes": lanes,
         "channels": items["channels"],
         "partners": items["partners"],
+        "vendors": items["vendors"],
         "activities": items["activities"],
         "resources": items["resources"],
         "categories": categories,
@@ -405,19 +445,23 @@ def board_context(
             "currency": fin.currency,
             "cash_text": format_amount(fin.cash_on_hand),
             "burn_text": format_amount(fin.monthly_burn),
+            "next_milestone": fin.next_milestone,
+            "months_to_milestone": fin.months_to_milestone,
+            "months_text": format_amount(fin.months_to_milestone),
             "runway_text": runway,
             "runway_class": runway_cls,
             "version": versions.get("finances"),
             "form": open_forms.get("finances"),
         },
         "readiness": readiness,
+        "readiness_summary": readiness_summary(doc.readiness),
         "readiness_version": versions.get("readiness"),
         "readiness_form": open_forms.get("readiness"),
         "findings": findings,
         "finding_groups": groups,
         "add_slots": {
             block: add_slot(block, base_url, open_forms, label=ADD_LABELS[block])
-            for block in ("partners", "activities", "resources")
+            for block in ("partners", "vendors", "activities", "resources")
         },
         "guidance": {
             "channels_intro": guidance.CHANNELS_INTRO,
@@ -425,14 +469,15 @@ def board_context(
             "variant_title": variant["title"],
             "variant_points": variant["points"],
             "variant_rules": [
-                {"id": rid, "title": RULES_BY_ID[rid].title, "summary": RULES_BY_ID[rid].summary}
-                for rid in guidance.VARIANT_RULES[solution_type]
-                if rid in RULES_BY_ID
+                {"id": r.id, "title": r.title, "summary": r.summary}
+                for r in rules_for(solution_type)
             ],
             "partners_intro": guidance.PARTNERS_INTRO,
             "vendor_test": guidance.VENDOR_TEST,
             "vendor_answers": guidance.VENDOR_TEST_ANSWERS,
             "partners_tip": guidance.PARTNERS_TIP,
+            "vendors_intro": guidance.VENDORS_INTRO,
+            "unrated": guidance.UNRATED,
             "activities_intro": guidance.ACTIVITIES_INTRO,
             "tests": [
                 {"key": key, "label": TESTS[key], "text": text}
@@ -441,6 +486,7 @@ def board_context(
             "tests_pass": guidance.TESTS_PASS,
             "resources_intro": guidance.RESOURCES_INTRO,
             "runway": guidance.RUNWAY,
+            "milestone": guidance.MILESTONE,
             "readiness_intro": guidance.READINESS_INTRO,
         },
     }

@@ -28,11 +28,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from canvas.document import ENTRY_BLOCKS, READINESS_QUESTIONS, CanvasDocument, label
+from canvas.document import (
+    ENTRY_LISTS,
+    NOT_ASSESSED,
+    NOT_RATED,
+    READINESS_QUESTIONS,
+    VENDORS_TITLE,
+    CanvasDocument,
+    label,
+)
 from canvas.evaluator import BLOCK_LABELS, VERDICT_LABELS, Evaluation, Finding
 from canvas.evaluator import subject_label as evaluator_subject_label
 
-NAME_FIELDS = {"channels": "channel", "partners": "name", "activities": "name", "resources": "name"}
+NAME_FIELDS = {
+    "channels": "channel",
+    "partners": "name",
+    "vendors": "name",
+    "activities": "name",
+    "resources": "name",
+}
+# each list's heading in the diff (vendors are no evaluator block)
+LIST_LABELS = {**BLOCK_LABELS, "vendors": VENDORS_TITLE}
 
 FIELD_LABELS: dict[str, str] = {
     # venture header
@@ -53,6 +69,8 @@ FIELD_LABELS: dict[str, str] = {
     "what_would_be_lost": "What would be lost",
     "recovery_time": "Recovery time",
     "replacement_cost": "Replacement cost",
+    # vendors
+    "service": "Service",
     # activities
     "relevance.rating": "Relevance rating",
     "relevance.rationale": "Relevance rationale",
@@ -71,6 +89,8 @@ FIELD_LABELS: dict[str, str] = {
     "cash_on_hand": "Cash on hand",
     "monthly_burn": "Monthly burn",
     "currency": "Currency",
+    "next_milestone": "Next fundable milestone",
+    "months_to_milestone": "Months to the milestone",
     # readiness
     **READINESS_QUESTIONS,
 }
@@ -111,7 +131,13 @@ def value_text(name: str, value: Any) -> str:
     """A readable rendering of one field's value (vocabulary values as their labels)."""
     kind = VOCABULARY.get(name)
     if value is None:
-        return UNANSWERED_TEXT if name in READINESS_QUESTIONS else NONE_TEXT
+        if name in READINESS_QUESTIONS:
+            return UNANSWERED_TEXT
+        if kind == "rating":
+            return NOT_RATED
+        if name in ("recovery_time", "replacement_cost"):
+            return NOT_ASSESSED
+        return NONE_TEXT
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
@@ -391,7 +417,7 @@ def diff_block(
             moved.append(change)
     return BlockDiff(
         block=block,
-        label=BLOCK_LABELS[block],
+        label=LIST_LABELS[block],
         added=tuple(EntryRef(after_names[j], j, after[j], _details(after[j])) for j in added),
         removed=tuple(
             EntryRef(before_names[i], i, before[i], _details(before[i])) for i in removed
@@ -407,7 +433,7 @@ def diff_documents(before: CanvasDocument, after: CanvasDocument) -> CanvasDiff:
     old, new = before.to_data(), after.to_data()
     return CanvasDiff(
         venture=_field_changes(old["venture"], new["venture"]),
-        blocks=tuple(diff_block(b, old[b], new[b]) for b in ENTRY_BLOCKS),
+        blocks=tuple(diff_block(b, old[b], new[b]) for b in ENTRY_LISTS),
         finances=_field_changes(old["finances"] or {}, new["finances"] or {}),
         readiness=_field_changes(old["readiness"] or {}, new["readiness"] or {}),
     )

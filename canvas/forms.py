@@ -43,6 +43,14 @@ def _select(label: str, vocabulary: dict[str, str], **kwargs: Any) -> forms.Choi
     return forms.ChoiceField(label=label, choices=d.choice_list(vocabulary), **kwargs)
 
 
+def _unset_select(label: str, vocabulary: dict[str, str], unset: str, **kwargs: Any):
+    """A choice that starts unset: "Not yet rated" / "Not yet assessed" is an explicit,
+    first choice, and the document gets null for it. Nothing is pre-filled for a founder."""
+    return forms.ChoiceField(
+        label=label, choices=[("", unset), *d.choice_list(vocabulary)], required=False, **kwargs
+    )
+
+
 def _amount(label: str, **kwargs: Any) -> forms.FloatField:
     return forms.FloatField(
         label=label,
@@ -127,55 +135,89 @@ class PartnerForm(DocumentForm):
     partner_type = _select("Type", d.PARTNER_TYPES)
     strategic_value = _text("Strategic value", help_text="What they bring that you cannot.")
     what_would_be_lost = _text("What would be lost", help_text="If the relationship ended.")
-    recovery_time = _select(
-        "Recovery time", d.RECOVERY_TIMES, help_text="How long to recover if it ended tomorrow."
+    recovery_time = _unset_select(
+        "Recovery time",
+        d.RECOVERY_TIMES,
+        d.NOT_ASSESSED,
+        help_text="How long to recover if it ended tomorrow.",
     )
-    replacement_cost = _select(
-        "Replacement cost", d.REPLACEMENT_COSTS, help_text="The strategic cost of that loss."
+    replacement_cost = _unset_select(
+        "Replacement cost",
+        d.REPLACEMENT_COSTS,
+        d.NOT_ASSESSED,
+        help_text="The strategic cost of that loss.",
     )
 
     def __init__(self, *args: Any, taken_names: set[str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.taken_names = taken_names or set()  # casefolded names of the other partners
+        # casefolded names of the other partners and of the vendors
+        self.taken_names = taken_names or set()
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
-        if name.casefold() in self.taken_names:
-            raise forms.ValidationError(
-                "Another partner already has this name (names are compared ignoring case). "
-                "Give each partner a distinct name."
-            )
-        return name
+        return _distinct_name(self.cleaned_data["name"], self.taken_names)
+
+    def document_data(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        data = super().document_data(cleaned)
+        for key in ("recovery_time", "replacement_cost"):
+            data[key] = data.get(key) or None
+        return data
+
+
+def _distinct_name(name: str, taken: set[str]) -> str:
+    if name.casefold() in taken:
+        raise forms.ValidationError(
+            "Another partner or vendor already has this name (names are compared ignoring "
+            "case). Give each a distinct name."
+        )
+    return name
+
+
+class VendorForm(DocumentForm):
+    schema = d.Vendor
+    name = _name("Name")
+    service = _text("Service", help_text="The commodity service they provide.")
+
+    def __init__(self, *args: Any, taken_names: set[str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.taken_names = taken_names or set()  # casefolded partner and other vendor names
+
+    def clean_name(self) -> str:
+        return _distinct_name(self.cleaned_data["name"], self.taken_names)
 
 
 class ActivityForm(DocumentForm):
     schema = d.Activity
     name = _name("Activity")
-    relevance_rating = _select("Relevance", d.RATINGS)
+    relevance_rating = _unset_select("Relevance", d.RATINGS, d.NOT_RATED)
     relevance_rationale = _text("Why (relevance)")
-    imitation_rating = _select("Difficulty of imitation", d.RATINGS)
+    imitation_rating = _unset_select("Difficulty of imitation", d.RATINGS, d.NOT_RATED)
     imitation_rationale = _text("Why (difficulty of imitation)")
-    breadth_rating = _select("Breadth of application", d.RATINGS)
+    breadth_rating = _unset_select("Breadth of application", d.RATINGS, d.NOT_RATED)
     breadth_rationale = _text("Why (breadth of application)")
     declared_core = forms.BooleanField(label="We declare this activity core", required=False)
     outsourced_to = forms.ChoiceField(
         label="Outsourced to",
         required=False,
-        help_text="The partner who does it instead, if it is not done in-house.",
+        help_text="The partner or vendor who does it instead, if it is not done in-house.",
     )
 
     def __init__(
         self,
         *args: Any,
         partner_names: list[str] | tuple[str, ...] = (),
+        vendor_names: list[str] | tuple[str, ...] = (),
         current: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        choices = [("", "Nobody: done in-house")] + [(n, n) for n in partner_names]
-        known = {n.casefold() for n in partner_names}
+        choices: list[Any] = [("", "Nobody: done in-house")]
+        if partner_names:
+            choices.append(("Partners", [(n, n) for n in partner_names]))
+        if vendor_names:
+            choices.append(("Vendors", [(n, n) for n in vendor_names]))
+        known = {n.casefold() for n in (*partner_names, *vendor_names)}
         if current and current.casefold() not in known:
-            choices.append((current, f"{current} (not a partner on this canvas)"))
+            choices.append((current, f"{current} (not a partner or vendor on this canvas)"))
         self.fields["outsourced_to"].choices = choices
 
     def document_data(self, cleaned: dict[str, Any]) -> dict[str, Any]:
@@ -186,7 +228,7 @@ class ActivityForm(DocumentForm):
         }
         for test in d.TESTS:
             data[test] = {
-                "rating": cleaned[f"{test}_rating"],
+                "rating": cleaned.get(f"{test}_rating") or None,
                 "rationale": cleaned.get(f"{test}_rationale", ""),
             }
         return data
@@ -196,7 +238,7 @@ class ActivityForm(DocumentForm):
         initial = {k: v for k, v in data.items() if k not in d.TESTS}
         initial["outsourced_to"] = data.get("outsourced_to") or ""
         for test in d.TESTS:
-            initial[f"{test}_rating"] = data[test]["rating"]
+            initial[f"{test}_rating"] = data[test]["rating"] or ""
             initial[f"{test}_rationale"] = data[test]["rationale"]
         return initial
 
@@ -228,6 +270,14 @@ class FinancesForm(DocumentForm):
         min_length=3,
         initial="USD",
         widget=forms.TextInput(attrs={"autocomplete": "off", "size": "4"}),
+    )
+    next_milestone = _text(
+        "Next fundable milestone",
+        rows=1,
+        help_text="What the cash must reach: the result an investor will fund next.",
+    )
+    months_to_milestone = _amount(
+        "Months to the milestone", help_text="Leave empty if you cannot yet say."
     )
 
     def clean_currency(self) -> str:
@@ -311,6 +361,7 @@ class ReadinessForm(DocumentForm):
 ENTRY_FORMS: dict[str, type[DocumentForm]] = {
     "channels": ChannelForm,
     "partners": PartnerForm,
+    "vendors": VendorForm,
     "activities": ActivityForm,
     "resources": ResourceForm,
 }

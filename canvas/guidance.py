@@ -105,19 +105,19 @@ SOLUTION_TYPES = {
     },
 }
 
-# Rules that apply only to one solution type (SPEC §3).
-VARIANT_RULES = {
-    "healthtech": ("CH07",),
-    "digital_medicine": ("CH04", "CH05", "CH06", "CH10"),
-}
-
 # --- key partners --------------------------------------------------------------------
 
 PARTNERS_INTRO = (
     "Organisations without which you could not deliver your value proposition: they bring "
     "capabilities, assets or access you could not build yourselves in reasonable time or budget. "
-    "Suppliers of commodity services (bookkeeping, general legal work, office IT) are vendors and "
-    "belong elsewhere."
+    "Suppliers of commodity services (bookkeeping, general legal work, office IT, hosting) are "
+    "vendors: list them under Vendors instead."
+)
+VENDORS_INTRO = (
+    "Vendors provide a commodity service that any competent provider could fill. They sit beside "
+    "the canvas, not on it: no vendor test and no partner rule applies to them. List them so "
+    "that activities you outsource to them name who does the work. If a partner turns out to be "
+    "a vendor (weeks to recover, minimal cost), move it here."
 )
 VENDOR_TEST = (
     "If this relationship ended tomorrow, how long would it take you to recover, and what would "
@@ -127,6 +127,7 @@ VENDOR_TEST_ANSWERS = [
     ("Key partner", "months or years to recover, and a significant cost"),
     ("Vendor", "a few weeks to recover, and a minimal cost"),
     ("Borderline", "any other mix: look again at both answers"),
+    ("Not yet assessed", "either answer missing: no verdict yet, and it costs points (KP06)"),
 ]
 PARTNERS_TIP = (
     "Sell your mission to key partners, not just your terms: a manufacturer or research site that "
@@ -155,8 +156,15 @@ TESTS = {
     ),
 }
 TESTS_PASS = (
-    "A test passes with a Medium or High rating. An activity is core only when it passes all "
-    "three. Write down why for every rating, so others can challenge it."
+    "A test passes with a Medium or High rating and fails with Low. An activity is core only when "
+    "it passes all three. Write down why for every passing rating, so others can challenge it; a "
+    "Low rating needs no defence."
+)
+UNRATED = (
+    "New entries start unrated: the canvas never rates for you. An activity with a test not yet "
+    "rated, or a partner not yet through the vendor test, has no verdict and costs points (KA08, "
+    "KP06) until you decide, because a score built on answers nobody gave would flatter the "
+    "canvas."
 )
 
 # --- key resources -------------------------------------------------------------------
@@ -187,8 +195,16 @@ CATEGORIES = {
     ),
 }
 RUNWAY = (
-    "Runway is cash on hand divided by monthly burn. Under 6 months is critical; under 12 means "
-    "start raising now, because healthcare rounds take many months."
+    "Runway is cash on hand divided by monthly burn. It only means something against what the "
+    "cash must reach: your next fundable milestone. Cash that runs out before the milestone is "
+    "the most costly finding on the canvas; reaching it with under six months left leaves too "
+    "little time to raise the next round. With no milestone given, under 6 months is critical "
+    "and under 12 means start raising now."
+)
+MILESTONE = (
+    "The next fundable milestone is the result an investor will pay for next, such as a 510(k) "
+    "submission with validation data, or pilots converted into paid contracts. Give the months "
+    "it will take to reach it, and runway is judged against it plus six months to raise."
 )
 
 # --- operational readiness -----------------------------------------------------------

@@ -55,6 +55,11 @@ urlpatterns = [
     path("ventures/<slug:slug>/canvas/header/edit/", views.header_edit, name="canvas_header_edit"),
     path("ventures/<slug:slug>/canvas/finances/", views.finances, name="canvas_finances"),
     path("ventures/<slug:slug>/canvas/readiness/", views.readiness, name="canvas_readiness"),
+    path(
+        "ventures/<slug:slug>/canvas/partners/<int:pk>/to-vendor/",
+        views.partner_to_vendor,
+        name="partner_to_vendor",
+    ),
     path("ventures/<slug:slug>/canvas/<str:block>/", views.entry_create, name="entry_create"),
     path("ventures/<slug:slug>/canvas/<str:block>/new/", views.entry_new, name="entry_new"),
     path("ventures/<slug:slug>/canvas/<str:block>/<int:pk>/", views.entry, name="entry"),

@@ -170,7 +170,7 @@ def test_duplicate_partner_name_is_refused_ignoring_case(alice_client, venture):
     data = partner_data(entry, name="massachusetts general hospital ed")
     response = alice_client.post(f"{BASE}partners/{entry.pk}/", data, **HTMX)
     assert response.status_code == 422
-    assert "Another partner already has this name" in response.content.decode()
+    assert "Another partner or vendor already has this name" in response.content.decode()
 
 
 def test_text_longer_than_2000_characters_is_refused(alice_client, venture):
@@ -328,9 +328,7 @@ def test_invalid_add_answers_422_with_the_form_in_its_slot(alice_client, venture
     assert response.status_code == 422
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="add-partners"')
-    assert (
-        'id="add-partners-name_error"' in html and 'id="add-partners-recovery_time_error"' in html
-    )
+    assert 'id="add-partners-name_error"' in html and 'id="add-partners-partner_type_error"' in html
 
 
 def test_the_201st_entry_of_a_block_is_refused(alice_client, venture):

@@ -59,10 +59,10 @@ def test_activity_that_fails_tests_names_them(alice_client, venture):
 
 
 def test_findings_link_to_their_entry(alice_client, venture):
-    activity = venture.canvas.activities.get(name="General financial management")
+    resource = venture.canvas.resources.get(name="Dr. Chen — Chief Scientific Officer")
     html = page(alice_client)
-    assert f'<a class="finding-link" href="#activity-{activity.pk}">' in html
-    assert f'id="activity-{activity.pk}"' in html
+    assert f'<a class="finding-link" href="#resource-{resource.pk}">' in html  # KR06
+    assert f'id="resource-{resource.pk}"' in html
 
 
 def test_guidance_follows_the_solution_type(alice_client, venture):
@@ -131,7 +131,7 @@ def test_board_renders_read_only_from_a_document_alone(sepsis_doc):
     from django.template.loader import render_to_string
 
     html = render_to_string("canvas/_board.html", board_context(sepsis_doc, evaluate(sepsis_doc)))
-    assert 'id="partners-1"' in html and 'href="#activities-4"' in html
+    assert 'id="partners-1"' in html and 'href="#resources-0"' in html  # KR06 on Dr. Chen
     assert "hx-" not in html and "<form" not in html
 
 
@@ -149,7 +149,7 @@ def test_page_runs_the_same_queries_for_5_and_200_entries(
     alice_client, sized_venture, django_assert_num_queries
 ):
     # session, user, canvas + venture, 4 entry lists, role, open comment counts
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = alice_client.get("/ventures/sized/canvas/")
     assert response.status_code == 200
 
@@ -160,7 +160,7 @@ def test_read_only_page_runs_the_same_queries_for_5_and_200_entries(
     sized_venture.cohort = cohort
     sized_venture.save()
     # session, user, canvas + venture, 4 entry lists, membership, cohort staff
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = carol_client.get("/ventures/sized/canvas/")
     assert response.status_code == 200
     assert "Read-only" in response.content.decode()

@@ -1,7 +1,7 @@
 """Every htmx save and fragment runs the same number of SQL queries for a canvas with 5 or
 with 200 entries in each block.
 
-A save: session, user, SAVEPOINT, the canvas with its venture, 4 entry lists, the write,
+A save: session, user, SAVEPOINT, the canvas with its venture, 5 entry lists, the write,
 the stored evaluation, the activity log, RELEASE SAVEPOINT; adding, deleting and moving also
 read the changed list again.
 """
@@ -30,7 +30,7 @@ def second_partner(venture) -> PartnerEntry:
 def test_editing_a_partner(alice_client, sized, django_assert_num_queries):
     entry = second_partner(sized)
     data = {**entry.to_data(), "recovery_time": "weeks", "version": entry.version}
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = alice_client.post(f"{BASE}partners/{entry.pk}/", data, **HTMX)
     assert response.status_code == 200
 
@@ -42,7 +42,7 @@ def test_renaming_a_partner_used_by_activities(alice_client, sized, django_asser
     ActivityEntry.objects.filter(canvas__venture=sized).update(outsourced_to=entry.name)
     data = {**entry.to_data(), "name": "Renamed partner", "version": entry.version}
     # + the activities' update
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = alice_client.post(f"{BASE}partners/{entry.pk}/", data, **HTMX)
     assert response.status_code == 200
 
@@ -55,21 +55,21 @@ def test_adding_a_partner(alice_client, sized, django_assert_num_queries):
         "recovery_time": "weeks",
         "replacement_cost": "minimal",
     }
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = alice_client.post(f"{BASE}partners/", data, **HTMX)
     assert response.status_code == 200
 
 
 def test_deleting_a_partner(alice_client, sized, django_assert_num_queries):
     entry = second_partner(sized)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = alice_client.post(f"{BASE}partners/{entry.pk}/delete/", **HTMX)
     assert response.status_code == 200
 
 
 def test_moving_a_partner(alice_client, sized, django_assert_num_queries):
     entry = second_partner(sized)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = alice_client.post(
             f"{BASE}partners/{entry.pk}/move/", {"direction": "up"}, **HTMX
         )
@@ -80,7 +80,7 @@ def test_a_stale_save(alice_client, sized, django_assert_num_queries):
     entry = second_partner(sized)
     data = {**entry.to_data(), "version": entry.version - 1 or 99}
     # session, user, SAVEPOINT, canvas + 4 lists, the refused UPDATE, RELEASE SAVEPOINT
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = alice_client.post(f"{BASE}partners/{entry.pk}/", data, **HTMX)
     assert response.status_code == 409
 
@@ -88,7 +88,7 @@ def test_a_stale_save(alice_client, sized, django_assert_num_queries):
 def test_an_invalid_save(alice_client, sized, django_assert_num_queries):
     entry = second_partner(sized)
     data = {**entry.to_data(), "name": "", "version": entry.version}
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = alice_client.post(f"{BASE}partners/{entry.pk}/", data, **HTMX)
     assert response.status_code == 422
 
@@ -103,7 +103,7 @@ def test_saving_the_header(alice_client, sized, django_assert_num_queries):
         "version": venture.version,
     }
     # no entry list to read again
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = alice_client.post(f"{BASE}header/", data, **HTMX)
     assert response.status_code == 200
 
@@ -112,7 +112,7 @@ def test_saving_the_finances(alice_client, sized, django_assert_num_queries):
     canvas = Canvas.objects.get(venture=sized)
     data = {"cash_on_hand": "1000", "monthly_burn": "100", "currency": "USD"}
     data["version"] = canvas.finances_version
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = alice_client.post(f"{BASE}finances/", data, **HTMX)
     assert response.status_code == 200
 
@@ -120,7 +120,7 @@ def test_saving_the_finances(alice_client, sized, django_assert_num_queries):
 def test_saving_the_readiness_answers(alice_client, sized, django_assert_num_queries):
     canvas = Canvas.objects.get(venture=sized)
     data = {"requirements_mapped": "yes", "version": canvas.readiness_version}
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = alice_client.post(f"{BASE}readiness/", data, **HTMX)
     assert response.status_code == 200
 
@@ -129,6 +129,6 @@ def test_saving_the_readiness_answers(alice_client, sized, django_assert_num_que
 def test_opening_and_closing_forms(alice_client, sized, django_assert_num_queries, path):
     entry = second_partner(sized)
     # session, user, canvas + venture, 4 entry lists
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = alice_client.get(BASE + path.format(pk=entry.pk), **HTMX)
     assert response.status_code == 200

@@ -366,7 +366,7 @@ def test_compare_with_current_runs_a_constant_number_of_queries(
     add_versions(venture, extra)
     # session, user, venture, role, version choices, the compared version,
     # the current canvas (canvas + venture, then four blocks of entries)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert alice_client.get("/ventures/sepsis-dx/compare/?from=1&to=current").status_code == 200
 
 

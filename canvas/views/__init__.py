@@ -21,6 +21,7 @@ from .editor import (
     finances,
     header,
     header_edit,
+    partner_to_vendor,
     readiness,
 )
 from .exports import canvas_pdf
@@ -56,6 +57,7 @@ __all__ = [
     "entry_delete",
     "entry_edit",
     "entry_move",
+    "partner_to_vendor",
     "entry_new",
     "finances",
     "header",

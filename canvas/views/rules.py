@@ -8,18 +8,19 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ..board import BLOCK_TITLES
-from ..evaluator import RULESET_VERSION, SEVERITY_LABELS, rules_by_block
-from ..guidance import VARIANT_RULES
+from ..document import SOLUTION_TYPES, STAGES
+from ..evaluator import POINTS, RULESET_VERSION, SEVERITY_LABELS, Rule, rules_by_block
 from ..http import HtmxHttpRequest
 
-_APPLIES_TO = {
-    rule_id: label
-    for key, label in (
-        ("healthtech", "HealthTech only"),
-        ("digital_medicine", "Digital Medicine only"),
-    )
-    for rule_id in VARIANT_RULES[key]
-}
+
+def _applies_to(rule: Rule) -> str:
+    """'HealthTech only', 'Keep stage', ...: read from the rule itself."""
+    parts = []
+    if rule.solution_type:
+        parts.append(f"{SOLUTION_TYPES[rule.solution_type]} only")
+    if rule.stage:
+        parts.append(f"{STAGES[rule.stage]} stage")
+    return " · ".join(parts)
 
 
 @login_required
@@ -36,13 +37,14 @@ def rules(request: HtmxHttpRequest) -> HttpResponse:
                     "severity_label": SEVERITY_LABELS[r.severity],
                     "title": r.title,
                     "summary": r.summary,
-                    "applies_to": _APPLIES_TO.get(r.id, ""),
+                    "points": r.points,
+                    "costlier": r.points != POINTS[r.severity],
+                    "applies_to": _applies_to(r),
                 }
                 for r in block_rules
             ],
         }
         for block, block_rules in rules_by_block().items()
     ]
-    return render(
-        request, "canvas/rules.html", {"groups": groups, "ruleset_version": RULESET_VERSION}
-    )
+    context = {"groups": groups, "ruleset_version": RULESET_VERSION, "points": POINTS}
+    return render(request, "canvas/rules.html", context)

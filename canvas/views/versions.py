@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ..board import board_context
 from ..diff import diff_documents, diff_evaluations
 from ..document import CanvasDocument, DocumentError, parse_document
-from ..evaluator import Evaluation, evaluate
+from ..evaluator import RULESET_VERSION, Evaluation, evaluate
 from ..http import HtmxHttpRequest, is_partial
 from ..models import (
     Canvas,
@@ -79,6 +79,7 @@ def _current(venture: Venture) -> tuple[Canvas, CanvasDocument]:
 def _json_download(doc: CanvasDocument, filename: str) -> HttpResponse:
     response = HttpResponse(doc.to_json() + "\n", content_type="application/json; charset=utf-8")
     response.headers["Content-Disposition"] = content_disposition_header(True, filename)
+    response.headers["Cache-Control"] = "private, no-store"  # a canvas is private, as its PDF
     return response
 
 
@@ -170,6 +171,7 @@ def _history_context(venture: Venture, role: str | None, form: SaveVersionForm) 
         "spark": sparkline([(v.number, v.score) for v in reversed(versions)]),
         "form": form,
         "label_max": LABEL_MAX,
+        "current_ruleset": RULESET_VERSION,
     }
 
 
@@ -231,6 +233,7 @@ def version_detail(request: HtmxHttpRequest, slug: str, number: int) -> HttpResp
     evaluation = Evaluation.from_dict(version.evaluation)
     context = {
         **board_context(doc, evaluation),
+        "current_ruleset": RULESET_VERSION,
         "slug": venture.slug,
         "venture_name": venture.name,
         "role": role,
@@ -324,7 +327,9 @@ def _comparison(venture: Venture, before: str | int, after: str | int) -> dict:
             return current, evaluate(current), "Current canvas", None
         version = loaded[which]
         title = f"v{version.number}" + (f" “{version.label}”" if version.label else "")
-        return version.to_document(), Evaluation.from_dict(version.evaluation), title, version
+        doc = version.to_document()
+        # both sides under the current rule set, so the change is the canvas's, not the rules'
+        return doc, evaluate(doc), title, version
 
     old_doc, old_eval, old_title, old_version = side(before)
     new_doc, new_eval, new_title, new_version = side(after)
@@ -337,6 +342,7 @@ def _comparison(venture: Venture, before: str | int, after: str | int) -> dict:
         "after_version": new_version,
         "diff": diff_documents(old_doc, new_doc),
         "ediff": diff_evaluations(old_eval, new_eval),
+        "ruleset": RULESET_VERSION,
     }
 
 
@@ -361,7 +367,9 @@ def restore(request: HtmxHttpRequest, slug: str, number: int) -> HttpResponse:
             "can_edit": True,
             "version": version,
             "diff": diff_documents(current, target),
-            "ediff": diff_evaluations(evaluate(current), Evaluation.from_dict(version.evaluation)),
+            # restoring evaluates the restored canvas under the current rule set
+            "ediff": diff_evaluations(evaluate(current), evaluate(target)),
+            "ruleset": RULESET_VERSION,
         }
         return render(request, "canvas/restore.html", context)
     with transaction.atomic():

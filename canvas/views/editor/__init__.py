@@ -11,7 +11,15 @@ One page, ``/ventures/<slug>/canvas/``, and the htmx endpoints that change it. E
   ready to re-apply. Without htmx, a successful POST redirects back to the page.
 """
 
-from .entries import entry, entry_create, entry_delete, entry_edit, entry_move, entry_new
+from .entries import (
+    entry,
+    entry_create,
+    entry_delete,
+    entry_edit,
+    entry_move,
+    entry_new,
+    partner_to_vendor,
+)
 from .page import canvas_page
 from .parts import finances, header, header_edit, readiness
 
@@ -26,5 +34,6 @@ __all__ = [
     "finances",
     "header",
     "header_edit",
+    "partner_to_vendor",
     "readiness",
 ]

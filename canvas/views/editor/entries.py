@@ -14,7 +14,7 @@ from ... import document as d
 from ...board import LIST_IDS, SINGULAR, entry_dom_id
 from ...forms import DocumentForm
 from ...http import HtmxHttpRequest
-from ...models import ENTRY_MODELS, ActivityEntry, _entry_fields
+from ...models import ENTRY_MODELS, ActivityEntry, VendorEntry, _entry_fields
 from .form_contexts import _add_fc, _conflict, _edit_fc, _entry_form, _reapply
 from .render import (
     _after_entry_write,
@@ -190,8 +190,8 @@ def _entry_update(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> H
                 submit="Re-apply my changes",
             )
             return _entry_response(request, state, block, pk, fc, status=409)
-        renamed = block == "partners" and row.name != fields["name"]
-        cascaded = renamed and _rename_partner(state, row.name, fields["name"])
+        renamed = block in ("partners", "vendors") and row.name != fields["name"]
+        cascaded = renamed and _rename_provider(state, row.name, fields["name"])
         moved_lane = block == "channels" and row.stage != fields["stage"]
         # The conditional UPDATE wrote every field, so the loaded row now equals the saved
         # one: update it in memory rather than reading the block again.
@@ -211,8 +211,8 @@ def _entry_update(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> H
     return _fragments(request, ctx, kind, oob=oob, extra={"item": _item(ctx, block, pk)})
 
 
-def _rename_partner(state: State, old: str, new: str) -> bool:
-    """Point activities outsourced to the partner's old name at its new name."""
+def _rename_provider(state: State, old: str, new: str) -> bool:
+    """Point activities outsourced to the partner's (or vendor's) old name at its new name."""
     key = old.casefold()
     ids = [
         a.pk
@@ -317,3 +317,40 @@ def entry_move(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> Http
     if not request.htmx:
         return _redirect(state, entry_dom_id(block, pk=pk))
     return _list_response(request, state, block)
+
+
+@login_required
+@require_POST
+def partner_to_vendor(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Move a partner to the vendor list: it keeps its name, its strategic value becomes the
+    vendor's service, and activities outsourced to it still point at it (by name)."""
+    with transaction.atomic():
+        canvas = _load(request.user, slug, write=True, lock=True)
+        state = _state(canvas)
+        row = state.row("partners", pk)
+        if row is not None:
+            vendors = state.rows["vendors"]
+            if len(vendors) >= d.MAX_ENTRIES:
+                return HttpResponse(
+                    f"The vendor list already holds {d.MAX_ENTRIES} entries, the most a canvas "
+                    "can have. Remove a vendor before moving another partner there.",
+                    status=422,
+                )
+            position = max((v.position for v in vendors), default=-1) + 1
+            vendor = d.Vendor(name=row.name, service=row.strategic_value)
+            row.delete()
+            VendorEntry.objects.create(
+                canvas=canvas, position=position, **_entry_fields("vendors", vendor)
+            )
+            _reload(canvas, "partners", "vendors")
+            state = _saved(request, canvas, "edited", f"Moved partner “{row.name}” to the vendors")
+    if not request.htmx:
+        return _redirect(state, "block-vendors")
+    ctx = _context(state)
+    return _fragments(
+        request,
+        ctx,
+        "partners-list",
+        oob=("vendors-list", "activities-list", "findings", "score"),
+        retarget="#partners-list",
+    )

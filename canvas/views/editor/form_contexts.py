@@ -25,12 +25,17 @@ def _entry_form(
 ) -> DocumentForm:
     cls = ENTRY_FORMS[block]
     kwargs: dict[str, Any] = {"auto_id": f"{auto_id}-%s"}
-    if block == "partners":
+    if block in ("partners", "vendors"):
+        # a name is either a partner or a vendor, once (SPEC §2)
         kwargs["taken_names"] = {
-            r.name.casefold() for r in state.rows["partners"] if row is None or r.pk != row.pk
+            r.name.casefold()
+            for other in ("partners", "vendors")
+            for r in state.rows[other]
+            if row is None or other != block or r.pk != row.pk
         }
     elif block == "activities":
         kwargs["partner_names"] = [r.name for r in state.rows["partners"]]
+        kwargs["vendor_names"] = [r.name for r in state.rows["vendors"]]
         kwargs["current"] = data.get("outsourced_to") if data is not None else None
         if data is None and row is not None:
             kwargs["current"] = row.outsourced_to

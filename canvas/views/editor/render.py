@@ -27,6 +27,7 @@ LIST_BLOCKS = {list_id: block for block, list_id in LIST_IDS.items()}
 AFFECTS = {
     "channels": (),
     "partners": ("activities-list",),  # "outsourced to" names and KA06
+    "vendors": ("activities-list",),  # the same
     "activities": (),
     "resources": ("resource-categories",),
 }
