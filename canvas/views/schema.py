@@ -21,27 +21,50 @@ from ..document import LABELS, MAX_ENTRIES, MAX_TEXT, READINESS_QUESTIONS, json_
 # What the schema cannot say, in the words of SPEC §2. Keys are field paths as shown on
 # the page; tests check that each one names a real field.
 NOTES: dict[str, str] = {
-    "schema_version": "The version of this format. This app reads version 1.",
+    "schema_version": (
+        "The version of this format: 2. Version 1 documents are read too and upgraded on read "
+        "(no vendors, no milestone); the app always writes version 2."
+    ),
     "venture.solution_type": (
         "Decides which channel rules apply (HealthTech: clinical training; Digital Medicine: "
         "IT security review, pilot conversion and EHR integration)."
     ),
     "channels[].channel": "What the channel is. Findings about a channel name it by this text.",
     "channels[].tags": "Each tag at most once.",
-    "partners[].name": "Unique within the canvas, compared ignoring case.",
-    "partners[].recovery_time": "How long to recover if the relationship ended tomorrow.",
-    "partners[].replacement_cost": "The strategic cost of that loss.",
+    "partners[].name": (
+        "Unique across partners and vendors together, compared ignoring case: a name is either "
+        "a partner or a vendor."
+    ),
+    "partners[].recovery_time": (
+        "How long to recover if the relationship ended tomorrow; null: not yet assessed "
+        "(finding KP06)."
+    ),
+    "partners[].replacement_cost": "The strategic cost of that loss; null: not yet assessed.",
+    "vendors": (
+        "Commodity providers any competent firm could replace. Shown beside the canvas; no vendor "
+        "test and no partner rule applies to them. Left out means none; never null."
+    ),
+    "vendors[].name": "Unique across partners and vendors together, compared ignoring case.",
+    "vendors[].service": "What they provide; may be empty.",
     "activities[].relevance": "Relevance to customer value (a test passes at medium or high).",
+    "activities[].relevance.rating": "null: not yet rated (the activity then has no verdict).",
     "activities[].imitation": "Difficulty of imitation (passes at medium or high).",
     "activities[].breadth": "Breadth of application (passes at medium or high).",
     "activities[].declared_core": "Whether you consider the activity core.",
     "activities[].outsourced_to": (
-        "Null, or the name of the partner that does it (compared ignoring case). Naming no "
-        "partner on the canvas is not a validation error but finding KA06."
+        "Null, or the name of the partner or vendor that does it (compared ignoring case). "
+        "Naming neither is not a validation error but finding KA06."
     ),
     "resources[].replacement_months": "Months it would take to replace the resource.",
     "finances": "May be null or left out: then every figure is unknown.",
-    "finances.monthly_burn": "Runway = cash on hand / monthly burn; a burn of 0 means unlimited.",
+    "finances.monthly_burn": (
+        "Runway = cash on hand / monthly burn; a burn of 0 with cash on hand means unlimited."
+    ),
+    "finances.next_milestone": "The next fundable milestone, in your words; may be empty.",
+    "finances.months_to_milestone": (
+        "Months to reach it (0 included); runway is judged against it plus six months to raise. "
+        "null: not given (runway is then judged against 6 and 12 months)."
+    ),
     "readiness": "May be null or left out: then every question is unanswered.",
 }
 
@@ -156,7 +179,7 @@ def schema_fields(schema: dict[str, Any] | None = None) -> list[FieldDoc]:
 
 
 EXAMPLE = {
-    "schema_version": 1,
+    "schema_version": 2,
     "venture": {
         "name": "Sepsis Dx",
         "solution_type": "healthtech",
@@ -183,6 +206,7 @@ EXAMPLE = {
             "replacement_cost": "significant",
         }
     ],
+    "vendors": [{"name": "Acme Bookkeeping", "service": "Monthly books and payroll"}],
     "activities": [
         {
             "name": "Cartridge manufacturing",
@@ -202,7 +226,13 @@ EXAMPLE = {
             "replacement_months": None,
         }
     ],
-    "finances": {"cash_on_hand": 2400000, "monthly_burn": 133000, "currency": "USD"},
+    "finances": {
+        "cash_on_hand": 2400000,
+        "monthly_burn": 133000,
+        "currency": "USD",
+        "next_milestone": "510(k) submitted with validation-study data",
+        "months_to_milestone": 14,
+    },
     "readiness": {
         "assessment_before_signature": True,
         "requirements_mapped": False,
