@@ -2,7 +2,9 @@
 
 Everything comes from the environment with safe development defaults.
 Production: set DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
-(optionally) DATABASE_URL; `python manage.py check --deploy` then passes.
+(optionally) DATABASE_URL and EMAIL_HOST (mail goes over SMTP, to localhost:25 when it is not
+set); `python manage.py check --deploy` then passes. DJANGO_EMAIL_CONSOLE=true prints mail on
+the console instead, which check --deploy reports (mail.E001).
 """
 
 import os
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "canvas.middleware.RequestLogMiddleware",  # first: one JSON line per request, timed
+    "canvas.middleware.BidiControlMiddleware",  # no bidi override reaches a page
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # last, so that it sees a view's exception first: locked or read-only database -> 503
+    "canvas.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "canvas.urls"
@@ -148,10 +153,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The invitation page signs people in: its token must not reach axes' log lines or its
+# path_info columns, so axes stores the path as the request log does ("/invitations/[redacted]/").
+AXES_HANDLER = "canvas.axes.RedactingDatabaseHandler"
 
 # --- security ---------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "canvas.views.errors.csrf_failure"  # the app's page: reload, sign in again
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -204,8 +213,13 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
-# --- email (console in development; SMTP from the environment) --------------------
-if env("EMAIL_HOST"):
+# --- email ------------------------------------------------------------------------
+# Development (DEBUG on, no EMAIL_HOST) prints mail on the console. Production sends it over
+# SMTP: to EMAIL_HOST, or to a local mail server on localhost:25 (Django's own default) when
+# EMAIL_HOST is not set. DJANGO_EMAIL_CONSOLE=true prints it instead (make serve on loopback).
+if envbool("DJANGO_EMAIL_CONSOLE", DEBUG and not env("EMAIL_HOST")):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+elif env("EMAIL_HOST"):
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -215,11 +229,17 @@ if env("EMAIL_HOST"):
                 "username": env("EMAIL_HOST_USER") or None,
                 "password": env("EMAIL_HOST_PASSWORD") or None,
                 "use_tls": envbool("EMAIL_USE_TLS", True),
+                "timeout": envint("EMAIL_TIMEOUT", 10),
             },
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25, "use_tls": False, "timeout": 10},
+        }
+    }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Operations Canvas <canvas@localhost>")
 
 # --- PDF --------------------------------------------------------------------------

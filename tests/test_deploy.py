@@ -169,3 +169,19 @@ def test_collectstatic_builds_the_hashed_manifest_that_make_serve_needs(tmp_path
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())
     assert "css/app.css" in manifest["paths"]
     assert (tmp_path / manifest["paths"]["css/app.css"]).exists()
+
+
+def test_check_deploy_passes_without_email_host_as_the_readme_says():
+    # Production without EMAIL_HOST sends mail to a local mail server (SMTP on localhost:25),
+    # never to the console: check --deploy's mail.E001 has nothing to report.
+    env = production_env()
+    del env["EMAIL_HOST"]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_printing_mail_on_the_console_in_production_is_reported_by_check_deploy():
+    env = production_env(DJANGO_EMAIL_CONSOLE="true")
+    result = manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "mail.E001" in result.stderr

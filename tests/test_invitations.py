@@ -1,5 +1,6 @@
 """Accepting an invitation: sign up or sign in, then exactly the invited role, once."""
 
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from canvas import invitations
 from canvas.models import ActivityLog, Invitation, Membership, Venture
 from tests.conftest import PASSWORD, client_for
 from tests.review_fixtures import (
@@ -270,3 +272,89 @@ def test_a_cohort_invitation_needs_a_venture_name_and_an_address(carol, cohort):
     assert response.status_code == 422
     page = response.content.decode()
     assert "This field is required." in page and "Enter a valid email address." in page
+
+
+# --- hardening: header text, sending after the commit, nothing withdrawn on failure ---------
+
+
+@pytest.mark.parametrize("line_break", ["\r", "\n", "\r\n", "\u2028", "\u2029"])
+def test_a_line_break_in_the_venture_name_still_sends_the_invitation(
+    alice, venture, mailoutbox, line_break
+):
+    Venture.objects.filter(pk=venture.pk).update(name=f"Sepsis{line_break}Dx")
+    response = client_for(alice).post(
+        "/ventures/sepsis-dx/people/invite/", {"email": "vera@example.org", "role": "advisor"}
+    )
+    assert response.status_code == 302
+    (mail,) = mailoutbox
+    assert mail.subject == "alice@example.org invites you to Sepsis Dx on Operations Canvas"
+    assert Invitation.objects.get().email == "vera@example.org"
+
+
+def test_a_line_break_in_a_new_venture_name_becomes_a_space(carol, cohort, mailoutbox):
+    response = client_for(carol).post(
+        "/cohorts/northstar/invite/",
+        {"venture_name": "Wound\r\nWatch\u2028Pro", "email": "wes@example.org"},
+    )
+    assert response.status_code == 302
+    assert "Wound Watch Pro" in mailoutbox[0].subject
+    assert Invitation.objects.get().new_venture_name == "Wound Watch Pro"
+
+
+def test_a_failed_send_leaves_no_invitation_and_withdraws_nothing(alice, venture, monkeypatch):
+    earlier_token, earlier = make_invitation(email="vera@example.org", venture=venture)
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(invitations, "send_mail", refuse)
+    client = client_for(alice)
+    for _ in range(2):  # a retry starts from the same state
+        response = client.post(
+            "/ventures/sepsis-dx/people/invite/", {"email": "vera@example.org", "role": "advisor"}
+        )
+        assert response.status_code == 503
+        assert "could not be sent just now" in response.content.decode()
+    assert list(Invitation.objects.values_list("pk", flat=True)) == [earlier.pk]
+    earlier.refresh_from_db()
+    assert earlier.revoked_at is None
+    assert Client().get(f"/invitations/{earlier_token}/").status_code == 200
+
+
+def test_a_new_invitation_withdraws_the_earlier_one_once_it_is_sent(alice, venture, mailoutbox):
+    _, earlier = make_invitation(email="vera@example.org", venture=venture)
+    client_for(alice).post(
+        "/ventures/sepsis-dx/people/invite/", {"email": "Vera@example.org", "role": "advisor"}
+    )
+    earlier.refresh_from_db()
+    assert earlier.revoked_at is not None
+    assert len(mailoutbox) == 1
+    assert Invitation.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_the_invitation_page_keeps_the_origin_of_its_form(client, venture):
+    # no-referrer made Chromium post the form with "Origin: null", which the CSRF check refuses
+    token, _ = make_invitation(email="vera@example.org", venture=venture)
+    response = client.get(f"/invitations/{token}/")
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_accepting_with_the_browsers_origin_header_passes_the_csrf_check(venture):
+    token, _ = make_invitation(email="vera@example.org", venture=venture)
+    client = Client(enforce_csrf_checks=True)
+    client.get(f"/invitations/{token}/")
+    csrf = client.cookies["csrftoken"].value
+    response = client.post(
+        f"/invitations/{token}/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "csrfmiddlewaretoken": csrf},
+        headers={"Origin": "http://testserver"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(user__email="vera@example.org").role == "advisor"
+
+
+def test_the_accepting_logic_lives_in_the_domain_layer(venture, frank):
+    token, invitation = make_invitation(email="frank@example.org", venture=venture)
+    assert invitations.accept_invitation(invitation, frank) == venture
+    with pytest.raises(invitations.InvitationUnusable):
+        invitations.accept_invitation(invitation, frank)  # single use

@@ -255,3 +255,82 @@ def test_python_code_marks_text_safe_only_where_it_says_why():
             if "SafeString(" in line and not re.search(r"SafeString\([\w.]+\.render\(", line):
                 offenders.append(where)
     assert not offenders, offenders
+
+
+# --- tokens kept out of django-axes' records -----------------------------------------------
+
+
+def test_axes_records_and_logs_no_live_invitation_token(client, frank, venture, caplog):
+    from axes.models import AccessAttempt, AccessLog
+
+    token, _ = make_invitation(email="frank@example.org", venture=venture)
+    with caplog.at_level("INFO", logger="axes"):
+        client.post(f"/invitations/{token}/", {"password": "wrong"})
+        client.post(f"/invitations/{token}/", {"password": PASSWORD})
+    assert Membership.objects.filter(user=frank, venture=venture).exists()
+    stored = [*AccessAttempt.objects.values_list("path_info", flat=True)]
+    stored += AccessLog.objects.values_list("path_info", flat=True)
+    assert stored and set(stored) == {"/invitations/[redacted]/"}
+    assert "invitations/[redacted]" in caplog.text
+    assert token not in caplog.text
+
+
+# --- bidirectional-text controls -------------------------------------------------------------
+
+BIDI_NAME = "Invoice\u202egnp.exe\u202c \u2067isolated\u2069"
+
+
+def test_bidi_controls_in_typed_text_never_reach_a_page(alice, bob, venture):
+    from canvas.models import Comment, PartnerEntry
+
+    partner = PartnerEntry.objects.filter(canvas=venture.canvas).order_by("position").first()
+    PartnerEntry.objects.filter(pk=partner.pk).update(name=BIDI_NAME)
+    Comment.objects.create(canvas=venture.canvas, author=bob, block="partners", body=BIDI_NAME)
+    client = client_for(alice)
+    for path in ("/ventures/sepsis-dx/canvas/", "/ventures/sepsis-dx/comments/partners/"):
+        page = client.get(path).content.decode()
+        assert "Invoicegnp.exe isolated" in page
+        assert not any(chr(c) in page for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+# --- private downloads are not cached -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("alice", "/ventures/sepsis-dx/canvas.json"),
+        ("alice", "/ventures/sepsis-dx/versions/1.json"),
+        ("carol", "/cohorts/northstar/canvases.csv"),
+    ],
+)
+def test_json_and_csv_downloads_are_private_and_not_stored(request, venture, who, path):
+    response = client_for(request.getfixturevalue(who)).get(path)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+# --- a refused form explains itself ----------------------------------------------------------
+
+
+def test_a_csrf_failure_shows_the_apps_page_saying_what_to_do(alice, venture):
+    client = client_for(alice, enforce_csrf_checks=True)
+    response = client.post(
+        "/ventures/sepsis-dx/people/invite/", {"email": "vera@example.org", "role": "advisor"}
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<title>Please reload the form · Operations Canvas</title>" in page
+    assert "Reload the page" in page and "sign in again" in page
+    assert 'href="/ventures/sepsis-dx/people/invite/"' in page
+    assert "CSRF verification failed" not in page
+
+
+def test_an_htmx_csrf_failure_answers_one_line_the_page_shows(alice, venture):
+    client = client_for(alice, enforce_csrf_checks=True)
+    response = client.post(
+        "/ventures/sepsis-dx/canvas/finances/", {}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 403
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith("Not saved: ")

@@ -145,6 +145,7 @@ def cohort_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     state = figures.TableState.from_query(request.GET)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-canvases.csv"'
+    response["Cache-Control"] = "private, no-store"  # the cohort's figures, as private as its PDFs
     writer = csv.writer(response)
     writer.writerows(figures.csv_rows(state.apply(_cohort_rows(cohort))))
     return response

@@ -10,101 +10,47 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, password_validation
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..document import parse_document
 from ..http import HtmxHttpRequest
-from ..models import (
-    Cohort,
-    Invitation,
-    Membership,
-    Venture,
-    create_venture,
-    ensure_canvas,
-    log,
+from ..invitations import (
+    INVITATION_DAYS,
+    InvitationNotSent,
+    InvitationUnusable,
+    accept_invitation,
+    create_invited_account,
+    email_of,
+    is_addressed_to,
+    issue_invitation,
+    one_line,
+    pending,
+    user_for_email,
+    withdraw,
 )
+from ..models import Cohort, Invitation, Membership, Venture, ensure_canvas, log
 from ..permissions import editable_venture, role_for, visible_cohort, visible_venture
-from ..tokens import hash_token, invitation_for, invitation_state, make_token
+from ..tokens import invitation_for, invitation_state
 
-INVITATION_DAYS = 7
+NOT_SENT = (
+    "The invitation e-mail could not be sent just now, so no invitation was made and any "
+    "earlier one still works. Try again in a few minutes."
+)
 ROLE_CHOICES = [
     (Membership.FOUNDER, "Co-founder (edits the canvas)"),
     (Membership.ADVISOR, "Advisor (reads and comments; never edits)"),
 ]
 
 
-def _user_for_email(email: str):
-    User = get_user_model()
-    return (
-        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
-        .order_by("pk")
-        .first()
-    )
-
-
-def _email_of(user) -> str:
-    return (getattr(user, "email", "") or user.get_username()).strip()
-
-
-def _matches(user, email: str) -> bool:
-    email = email.casefold()
-    return email in {user.get_username().casefold(), (user.email or "").casefold()}
-
-
-def _send_invitation(request: HtmxHttpRequest, invitation: Invitation, token: str) -> None:
-    context = {
-        "invitation": invitation,
-        "inviter": _email_of(request.user),
-        "url": request.build_absolute_uri(f"/invitations/{token}/"),
-        "days": INVITATION_DAYS,
-    }
-    subject = render_to_string("email/invitation_subject.txt", context).strip()
-    body = render_to_string("email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-
-
-def _issue(request: HtmxHttpRequest, **fields) -> Invitation:
-    """Create an invitation (withdrawing earlier pending ones for the same person and
-    place) and e-mail its link. The raw token exists only in that e-mail."""
-    token = make_token()
-    now = timezone.now()
-    with transaction.atomic():
-        Invitation.objects.filter(
-            email__iexact=fields["email"],
-            venture=fields.get("venture"),
-            cohort=fields.get("cohort"),
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-        ).update(revoked_at=now)
-        invitation = Invitation.objects.create(
-            token_hash=hash_token(token),
-            invited_by=request.user,
-            expires_at=now + timedelta(days=INVITATION_DAYS),
-            **fields,
-        )
-    _send_invitation(request, invitation, token)
-    return invitation
-
-
-def _pending(qs):
-    return qs.filter(
-        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).select_related("invited_by")
+def _link_for(request: HtmxHttpRequest):
+    return lambda token: request.build_absolute_uri(f"/invitations/{token}/")
 
 
 # --- the People page ------------------------------------------------------------------
@@ -120,7 +66,7 @@ class InviteForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
-        user = _user_for_email(email)
+        user = user_for_email(email)
         if user and Membership.objects.filter(venture=self.venture, user=user).exists():
             raise forms.ValidationError(f"{email} is already a member of {self.venture.name}.")
         return email
@@ -141,7 +87,7 @@ def _people_page(request, venture: Venture, role: str | None, form=None, status:
         "memberships": memberships,
         "founder_count": founders,
         "invitations": (
-            list(_pending(Invitation.objects.filter(venture=venture)).order_by("-created_at"))
+            list(pending(Invitation.objects.filter(venture=venture)).order_by("-created_at"))
             if is_founder
             else []
         ),
@@ -168,7 +114,17 @@ def invite(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _people_page(request, venture, Membership.FOUNDER, form=form, status=422)
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
-    _issue(request, email=email, role=role, venture=venture)
+    try:
+        issue_invitation(
+            inviter=request.user,
+            link_for=_link_for(request),
+            email=email,
+            role=role,
+            venture=venture,
+        )
+    except InvitationNotSent:
+        form.add_error(None, NOT_SENT)
+        return _people_page(request, venture, Membership.FOUNDER, form=form, status=503)
     messages.success(
         request,
         f"Invitation sent to {email} as {role}. The link works once, for {INVITATION_DAYS} days.",
@@ -204,7 +160,7 @@ def remove_member(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
                 "removing this one.",
             )
             return redirect(f"/ventures/{venture.slug}/people/")
-        who = _email_of(membership.user)
+        who = email_of(membership.user)
         membership.delete()
         log(
             ensure_canvas(venture),
@@ -228,13 +184,16 @@ class CohortInviteForm(forms.Form):
     )
     email = forms.EmailField(label="Founder's email address", max_length=254)
 
+    def clean_venture_name(self) -> str:
+        return one_line(self.cleaned_data["venture_name"])
+
 
 def _cohort_page(request, cohort: Cohort, form=None, status: int = 200) -> HttpResponse:
     context = {
         "cohort": cohort,
         "form": form or CohortInviteForm(),
         "invitations": list(
-            _pending(Invitation.objects.filter(cohort=cohort)).order_by("-created_at")
+            pending(Invitation.objects.filter(cohort=cohort)).order_by("-created_at")
         ),
         "days": INVITATION_DAYS,
     }
@@ -252,7 +211,18 @@ def cohort_invite(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _cohort_page(request, cohort, form=form, status=422)
     name, email = form.cleaned_data["venture_name"], form.cleaned_data["email"]
-    _issue(request, email=email, role=Membership.FOUNDER, cohort=cohort, new_venture_name=name)
+    try:
+        issue_invitation(
+            inviter=request.user,
+            link_for=_link_for(request),
+            email=email,
+            role=Membership.FOUNDER,
+            cohort=cohort,
+            new_venture_name=name,
+        )
+    except InvitationNotSent:
+        form.add_error(None, NOT_SENT)
+        return _cohort_page(request, cohort, form=form, status=503)
     messages.success(
         request,
         f"Invitation sent to {email} to found {name} in {cohort.name}. "
@@ -274,8 +244,7 @@ def _revoke(request: HtmxHttpRequest, pk: int, back: str, **scope) -> HttpRespon
     invitation = get_object_or_404(
         Invitation, pk=pk, accepted_at__isnull=True, revoked_at__isnull=True, **scope
     )
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    withdraw(invitation)
     messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
     return redirect(back)
 
@@ -320,84 +289,12 @@ class SignUpForm(forms.Form):
         return data
 
 
-class InvitationUnusable(Exception):
-    pass
-
-
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70].strip("-") or "venture"
-    slug, n = base, 2
-    while Venture.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def _empty_document(name: str):
-    return parse_document(
-        {
-            "schema_version": 1,
-            "venture": {
-                "name": name,
-                "solution_type": "healthtech",
-                "market_stage": "beachhead",
-                "revenue_model": "other",
-            },
-            "channels": [],
-            "partners": [],
-            "activities": [],
-            "resources": [],
-        }
-    )
-
-
-def accept_invitation(invitation: Invitation, user) -> Venture:
-    """Grant exactly the invited role, once. Raises InvitationUnusable when the invitation
-    was used, withdrawn or expired meanwhile."""
-    with transaction.atomic():
-        # Single use: only one request can flip accepted_at from NULL.
-        claimed = Invitation.objects.filter(
-            pk=invitation.pk,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        ).update(accepted_at=timezone.now(), accepted_by=user)
-        if not claimed:
-            raise InvitationUnusable
-        role = invitation.role
-        if invitation.venture_id:
-            venture = Venture.objects.select_for_update().get(pk=invitation.venture_id)
-            membership = Membership.objects.filter(venture=venture, user=user).first()
-            if membership is None:
-                Membership.objects.create(venture=venture, user=user, role=role)
-            elif membership.role != role:
-                founders = Membership.objects.filter(venture=venture, role=Membership.FOUNDER)
-                if membership.role == Membership.FOUNDER and founders.count() <= 1:
-                    raise InvitationUnusable  # would leave the venture without a founder
-                membership.role = role
-                membership.save(update_fields=["role"])
-        else:
-            name = invitation.new_venture_name or "New venture"
-            venture = create_venture(
-                _unique_slug(name),
-                _empty_document(name),
-                cohort=invitation.cohort,
-                author=user,
-                source=None,
-                label=f"{name} was created in {invitation.cohort} from an invitation",
-            )
-            Membership.objects.create(venture=venture, user=user, role=Membership.FOUNDER)
-        log(
-            ensure_canvas(venture),
-            user,
-            "member_added",
-            f"{_email_of(user)} joined as {role}",
-        )
-    return venture
-
-
 def _invitation_page(request, context: dict, status: int = 200) -> HttpResponse:
     response = render(request, "canvas/invitation.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address. same-origin keeps it out of the Referer of any request
+    # to another site, and still lets the browser send its Origin with the form's POST
+    # (no-referrer makes Chromium send "Origin: null", which Django's CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -425,7 +322,7 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
     context = {"state": "live", "invitation": inv, "token": token}
     user = request.user
     if user.is_authenticated:
-        if not _matches(user, inv.email):
+        if not is_addressed_to(user, inv.email):
             context["mode"] = "other_account"
             return _invitation_page(
                 request, context, status=403 if request.method == "POST" else 200
@@ -435,7 +332,7 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
             return _accepted(request, inv, user)
         return _invitation_page(request, context)
 
-    account = _user_for_email(inv.email)
+    account = user_for_email(inv.email)
     if account is not None:
         context["mode"] = "sign_in"
         form = SignInForm(request.POST if request.method == "POST" else None)
@@ -455,15 +352,8 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
     context["mode"] = "sign_up"
     form = SignUpForm(request.POST if request.method == "POST" else None, email=inv.email)
     if request.method == "POST" and form.is_valid():
-        User = get_user_model()
-        try:
-            with transaction.atomic():
-                new_user = User.objects.create_user(
-                    username=inv.email.lower(),
-                    email=inv.email.lower(),
-                    password=form.cleaned_data["password1"],
-                )
-        except IntegrityError:
+        new_user = create_invited_account(inv, form.cleaned_data["password1"])
+        if new_user is None:
             return HttpResponseRedirect(f"/invitations/{token}/")  # signed up meanwhile
         login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
         return _accepted(request, inv, new_user)
