@@ -740,3 +740,58 @@ class BulkExport(models.Model):
 
     def __str__(self) -> str:
         return f"Export of {self.cohort} ({self.status})"
+
+
+# --- stored PDFs and the background worker (canvas/pdf/store.py, canvas/worker.py) ---------
+
+
+class StoredPdf(models.Model):
+    """One canvas PDF, named by the hash of everything that shows on it and kept in Django's
+    default storage. ``queued`` until the background worker takes it, ``rendering`` while
+    it does (``worker`` says which), then ``done`` with its ``file`` or ``failed`` with
+    the reason a person is shown. The unique key makes one render per PDF, however many
+    people ask for it at once."""
+
+    QUEUED, RENDERING, DONE, FAILED = "queued", "rendering", "done", "failed"
+    STATUSES = [
+        (QUEUED, "Waiting"),
+        (RENDERING, "Rendering"),
+        (DONE, "Done"),
+        (FAILED, "Failed"),
+    ]
+    key = models.CharField(max_length=64, unique=True)
+    venture = models.ForeignKey(
+        Venture, null=True, blank=True, on_delete=models.CASCADE, related_name="pdfs"
+    )
+    paper = models.CharField(max_length=10, default="a3")
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+    job = models.JSONField(default=dict, blank=True)  # what to render; emptied once done
+    file = models.CharField(max_length=300, blank=True)  # its name in default storage
+    size = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=64, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["venture", "created_at"], name="storedpdf_venture_idx")]
+
+    def __str__(self) -> str:
+        return f"PDF {self.key[:12]} ({self.status})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life: ``beat_at`` is renewed every few seconds while
+    it runs and can write to the database (``/healthz`` reads it)."""
+
+    worker = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Worker {self.worker} (pid {self.pid})"
