@@ -544,7 +544,7 @@ def parse_document(raw: bytes | str | dict[str, Any] | Any) -> CanvasDocument:
     if not isinstance(data, dict):
         raise DocumentError([Problem("", "must be a JSON object with the canvas fields")])
     version = data.get("schema_version")
-    if version == 1 and not isinstance(version, bool):
+    if type(version) is int and version == 1:  # not true, not 1.0: those are refused below
         data = upgrade_v1(data)
     try:
         return CanvasDocument.model_validate(data)
