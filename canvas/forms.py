@@ -271,9 +271,12 @@ class FinancesForm(DocumentForm):
         initial="USD",
         widget=forms.TextInput(attrs={"autocomplete": "off", "size": "4"}),
     )
-    next_milestone = _text(
-        "Next fundable milestone",
-        rows=1,
+    next_milestone = forms.CharField(
+        label="Next fundable milestone",
+        max_length=d.MAX_TEXT,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text="What the cash must reach: the result an investor will fund next.",
     )
     months_to_milestone = _amount(
