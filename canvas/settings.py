@@ -243,10 +243,17 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Operations Canvas <canvas@localhost>")
 
 # --- PDF --------------------------------------------------------------------------
-PDF_TIMEOUT_SECONDS = envint("PDF_TIMEOUT_SECONDS", 20)
-# Lay out page 1 and the report pages side by side, the latter in a helper process each
-# web worker starts on its first PDF (canvas/pdf/split.py). 0 lays every report out whole.
-PDF_SECOND_PROCESS = envbool("PDF_SECOND_PROCESS", True)
+# Each PDF is rendered once, by the background worker, in a child process that is killed
+# after PDF_TIME_LIMIT_SECONDS and replaced after PDF_RENDERS_PER_PROCESS renders; the
+# files go to the default storage (STORAGES["default"]: MEDIA_ROOT/pdfs/, or S3 through
+# django-storages). `manage.py prune_pdfs` keeps the last PDF_KEEP_PER_VENTURE per venture.
+PDF_TIME_LIMIT_SECONDS = envint("PDF_TIME_LIMIT_SECONDS", 60)
+PDF_RENDERS_PER_PROCESS = envint("PDF_RENDERS_PER_PROCESS", 50)
+PDF_KEEP_PER_VENTURE = envint("PDF_KEEP_PER_VENTURE", 20)
+# /healthz answers 503 when the worker's heartbeat is older than this, or a task has
+# waited in the queue longer than that.
+WORKER_SILENT_SECONDS = envint("WORKER_SILENT_SECONDS", 60)
+TASK_WAIT_SECONDS = envint("TASK_WAIT_SECONDS", 300)
 
 # --- background tasks (django.tasks; database-backed queue from django-tasks-db) ----
 # Run the worker with `python manage.py db_worker` (add --batch to drain and exit).

@@ -1,9 +1,13 @@
-"""Background tasks (django.tasks, database-backed: run ``manage.py db_worker``).
+"""Background tasks (django.tasks, database-backed: run ``manage.py worker``, which is
+django-tasks-db's ``db_worker`` with a heartbeat; ``make run`` and ``make serve`` keep one up).
+
+``make_pdf`` renders one stored PDF (``canvas.pdf.store``) in the worker's render child.
 
 ``export_cohort_pdfs`` writes one PDF per venture of a cohort into a zip file under
-``MEDIA_ROOT/exports/<cohort>/``. Progress (``done`` of ``total``) and per-venture
-failures are written to the ``BulkExport`` row as it goes, so the dashboard can poll it.
-A venture whose PDF cannot be made is reported in ``failures``; the rest go on.
+``MEDIA_ROOT/exports/<cohort>/``, taking each PDF from the same store (rendering it there
+when it is not stored yet). Progress (``done`` of ``total``) and per-venture failures are
+written to the ``BulkExport`` row as it goes, so the dashboard can poll it. A venture whose
+PDF cannot be made is reported in ``failures``; the rest go on.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -25,17 +29,33 @@ from .models import BulkExport, canvas_for_document
 
 logger = logging.getLogger(__name__)
 CHUNK = 20  # canvases loaded (with their entries) per batch
-BULK_TIMEOUT_FACTOR = 3
 
 
-def render_pdf(doc: CanvasDocument, evaluation: Evaluation) -> bytes:
-    """The canvas PDF, as the venture's own "current" export makes it. Nobody waits on
-    a page for a background export, so its deadline is three times the request one
-    (a busy worker machine must not fail canvases that are merely slow)."""
-    from .pdf import default_timeout, render_canvas_pdf
+def _worker(context: TaskContext) -> str:
+    """The id of the worker running this task ("" when it runs outside one)."""
+    ids = context.task_result.worker_ids
+    return ids[-1] if ids else ""
 
-    timeout = BULK_TIMEOUT_FACTOR * default_timeout()
-    return render_canvas_pdf(doc, evaluation, version_label="current", timeout=timeout)
+
+@task(takes_context=True)
+def make_pdf(context: TaskContext, key: str) -> dict:
+    """Render and store the PDF of ``key`` (nothing when it is done already or another
+    worker has it). A failed render is recorded on the row, for the person waiting."""
+    from .pdf import store
+
+    row = store.render_stored(key, _worker(context))
+    return {"key": key, "status": row.status, "seconds": row.render_seconds}
+
+
+def bulk_pdf(
+    venture_id: int, doc: CanvasDocument, evaluation: Evaluation, worker: str = ""
+) -> bytes:
+    """The canvas PDF, as the venture's own "current" export makes it (A3, no comments),
+    from the PDF store: stored once, rendered here only when it is not stored yet."""
+    from .pdf import store
+
+    pdf = store.PdfRequest.make(venture_id, doc, evaluation, "current")
+    return store.render_now(pdf, worker)
 
 
 def export_path(export: BulkExport) -> str:
@@ -64,10 +84,11 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
 
 
-@task()
-def export_cohort_pdfs(export_id: int) -> dict:
-    """Render every canvas of the export's cohort into one zip; never stops at one
+@task(takes_context=True)
+def export_cohort_pdfs(context: TaskContext, export_id: int) -> dict:
+    """Put the PDF of every canvas of the export's cohort into one zip; never stops at one
     broken canvas."""
+    worker = _worker(context)
     export = BulkExport.objects.select_related("cohort").get(pk=export_id)
     canvas_ids = list(
         canvas_for_document()
@@ -95,7 +116,7 @@ def export_cohort_pdfs(export_id: int) -> dict:
                     try:
                         doc = canvas.to_document()
                         evaluation = canvas.cached_evaluation() or evaluate(doc)
-                        pdf = render_pdf(doc, evaluation)
+                        pdf = bulk_pdf(venture.pk, doc, evaluation, worker)
                         archive.writestr(f"{slugify(venture.slug) or venture.pk}.pdf", pdf)
                     except Exception as exc:  # one broken canvas must not stop the rest
                         logger.warning("PDF export of %s failed", venture.slug, exc_info=True)

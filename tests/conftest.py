@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,25 +28,24 @@ def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-@contextmanager
-def pdf_made(mode: str) -> Iterator[None]:
-    """Canvas PDFs rendered in this block are made ``"whole"`` (one process) or ``"in
-    parts"`` (page 1 here, the later pages in the helper process; canvas/pdf/split.py),
-    and the block fails if they were not."""
-    from contextlib import nullcontext
-    from unittest import mock
+def run_tasks() -> None:
+    """Run the queued background tasks (PDF renders, bulk exports) here and now, the way
+    ``manage.py worker`` runs them: django-tasks-db's worker loop, until the queue is empty.
+    Renders still happen in the render child process. Tasks are queued when the
+    transaction commits: wrap the request in ``django_capture_on_commit_callbacks
+    (execute=True)``."""
+    from django_tasks_db.management.commands.db_worker import Worker
 
-    from django.test import override_settings
-
-    from canvas.pdf import split
-
-    assert mode in ("whole", "in parts"), mode
-    if mode == "in parts":
-        assert split.helper().wait_ready(60), "the PDF helper process did not start"
-    setting = override_settings(PDF_SECOND_PROCESS=False) if mode == "whole" else nullcontext()
-    with setting, mock.patch.object(split, "join", wraps=split.join) as join:
-        yield
-    assert join.called == (mode == "in parts"), f"the PDF was not made {mode}"
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
 
 
 def big_document(entries_per_block: int = 50, *, outsourced: bool = False) -> CanvasDocument:
@@ -78,6 +75,13 @@ def sepsis_data() -> dict:
 @pytest.fixture
 def sepsis_doc(sepsis_data) -> CanvasDocument:
     return parse_document(sepsis_data)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Stored PDFs and exports go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture(autouse=True)

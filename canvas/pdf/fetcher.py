@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import ssl
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
-from urllib.request import OpenerDirector
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -33,14 +33,14 @@ class StaticFilesOnly(URLFetcher):
     """
 
     def __init__(self, root: Path = STATIC_DIR):
-        # URLFetcher.__init__ would build urllib handlers (and an SSL context, ~30 ms)
-        # that this fetcher never uses; set up only what WeasyPrint reads.
-        OpenerDirector.__init__(self)
-        self._timeout = 1
-        self._http_headers = {}
-        self._allowed_protocols = (STATIC_SCHEME,)
-        self._fail_on_errors = False
-        self._request = None
+        # No network protocol is allowed, so no HTTPS request is ever made: an empty SSL
+        # context spares loading the system's certificates (30 ms) for each fetcher.
+        super().__init__(
+            timeout=1,
+            ssl_context=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
+            allowed_protocols=(STATIC_SCHEME,),
+            allow_redirects=False,
+        )
         self.root = root.resolve()
         self.refused: list[str] = []
 

@@ -5,8 +5,11 @@ each entry's height is estimated at each density ``Level`` from Inter's real gly
 (greedy word wrap, as Pango does it), each column picks the roomiest levels at which its
 blocks fit, and the blocks are placed with absolute positions. A block that does not fit
 even at the densest level shows the entries that do and the rest continue on the
-"(continued)" pages. ``measure_page`` reads the laid-out page back so that the report can
-correct an estimate that was too small. Keep the sizes here in step with static/css/pdf.css.
+"(continued)" pages. ``measure_page`` reads the laid-out page back (the anchors WeasyPrint
+reports for the elements' ids) so that the report can correct an estimate that was too
+small. The paper (A3, A4 or US Letter landscape) sets the room; the type sizes are the same
+on each, so page 1 never prints under 7 pt. Keep the sizes here in step with
+static/css/pdf.css.
 """
 
 from __future__ import annotations
@@ -75,10 +78,50 @@ def line_count(text: str, width_mm: float, size_pt: float, weight: int = 400) ->
     return wrap(word_widths(text, size_pt, weight), width_mm, space)
 
 
-PAGE_W, PAGE_H = 420.0, 297.0
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 10.0, 9.0, 13.0
-CONTENT_W = PAGE_W - 2 * MARGIN_X
-CONTENT_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A landscape sheet the report is laid out on (pdf.css: ``@page <key>``)."""
+
+    key: str  # a3, a4, letter: the ``?paper=`` value and the CSS page name
+    label: str
+    width: float  # mm, landscape
+    height: float
+    key_lines: int  # lines the badge key under the board takes at this width
+
+    @property
+    def content_w(self) -> float:
+        return self.width - 2 * MARGIN_X
+
+    @property
+    def content_h(self) -> float:
+        return self.height - MARGIN_TOP - MARGIN_BOTTOM
+
+    @property
+    def title_width(self) -> float:
+        """The venture name's column in the header (pdf.css: .head-title)."""
+        return self.content_w - HEAD_META_W - HEAD_SCORE_W - 2 * HEAD_GAP
+
+    @property
+    def key_height(self) -> float:
+        return KEY_HEIGHT + (self.key_lines - 1) * KEY_LINE
+
+
+HEAD_META_W, HEAD_SCORE_W, HEAD_GAP = 84.0, 49.0, 6.0  # pdf.css: .head-meta, .score
+HEAD_RULE = 0.6  # the header's bottom border
+KEY_HEIGHT = 5.0  # the line under the board that explains the badges
+KEY_LINE = 7.2 * 1.3 * 0.352778  # each further line of it (7.2 pt, line-height 1.3)
+PAPERS = {
+    paper.key: paper
+    for paper in (
+        Paper("a3", "A3", 420.0, 297.0, 1),
+        Paper("a4", "A4", 297.0, 210.0, 2),
+        Paper("letter", "US Letter", 279.4, 215.9, 2),
+    )
+}
+DEFAULT_PAPER = PAPERS["a3"]
 GAP = 4.0  # between columns and between blocks
 BORDER, BORDER_TOP = 0.35, 1.0
 BLOCK_PAD_X, BLOCK_PAD_Y = 3.0, 2.6
@@ -86,7 +129,6 @@ BLOCK_HEAD = 9.8  # title line and question line
 BLOCK_CHROME = BLOCK_HEAD + 2 * BLOCK_PAD_Y + BORDER + BORDER_TOP
 LANE_HEAD = 5.7  # top rule and stage title
 LANE_GAP = 1.2
-KEY_HEIGHT = 5.0  # the line under the board that explains the badges
 NOTE_LINE = 4.7  # measured: a 7 pt line with its rule chip, and its margin
 MORE_LINE = 4.4
 LINE_HEIGHT = 1.28
@@ -125,6 +167,7 @@ class Item:
     meta: list[tuple[str, str]]  # (text, css class) pieces of the meta line
     description: str
     chips: list[Finding]
+    anchor: str = ""  # the id of its last line on page 1 (set by its Region)
 
     def meta_text(self) -> str:
         return " · ".join(text for text, _ in self.meta)
@@ -188,6 +231,20 @@ class Region(_Placed):
     y: float = 0.0
     width: float = 0.0
     height: float = 0.0
+
+    def __post_init__(self) -> None:
+        for number, item in enumerate(self.items):
+            item.anchor = f"i-{self.key}-{number}"
+
+    @property
+    def anchor(self) -> str:
+        """The id of the region's box on page 1."""
+        return f"r-{self.key}"
+
+    @property
+    def bottom_inset(self) -> float:
+        """From the region box's bottom edge to its content's (a block's padding and border)."""
+        return 0.0 if self.lane else BLOCK_PAD_Y + BORDER
 
     @property
     def chrome(self) -> float:
@@ -425,44 +482,37 @@ def _combos(n: int, k: int) -> list[tuple[int, ...]]:
     return [(lv, *rest) for lv in range(k) for rest in _combos(n - 1, k)]
 
 
-def measure_page(page: Any) -> dict[str, dict[str, Any]]:
-    """Per region on a laid-out page: its bottom and how many of its entries fit."""
+def measure_page(page: Any, regions: list[Region]) -> dict[str, dict[str, Any]]:
+    """Per region on a laid-out page 1: how many of its entries fit (``fitting``), and for
+    the header the height its parts need and the height it has.
+
+    Reads ``Page.anchors``, the boxes WeasyPrint reports for the elements' ids (in CSS px
+    from the page's top left corner): ``r-<region>`` for a region, ``i-<region>-<n>`` for
+    an entry's last line, ``h`` and ``hp-<n>`` for the header and its parts. Empty when the
+    anchors are points without a size (then the plan is trusted as it is)."""
+    anchors = {name: box for name, box in page.anchors.items() if len(box) >= 4}
+    if not anchors:
+        return {}
     px = 25.4 / 96  # mm per CSS px
-    regions: dict[str, dict[str, Any]] = {}
-    items: list[tuple[str, float]] = []
-    header_bottom = 0.0
-
-    def walk(box: Any) -> None:
-        nonlocal header_bottom
-        box = getattr(box, "_box", box)  # an AbsolutePlaceholder stands for its box
-        element = getattr(box, "element", None)
-        kind = type(box).__name__
-        if element is not None and kind in ("BlockBox", "FlexBox", "GridBox"):
-            if key := element.get("data-region"):
-                bottom = box.content_box_y() + box.height
-                regions.setdefault(key, {"bottom": bottom * px})
-            elif key := element.get("data-item"):
-                items.append((key, (box.position_y + box.margin_height()) * px))
-            elif element.get("data-header") is not None:
-                regions["header"] = {"height": box.height * px, "top": box.content_box_y() * px}
-            elif element.get("data-header-part") is not None:
-                header_bottom = max(header_bottom, (box.position_y + box.margin_height()) * px)
-        for child in getattr(box, "children", ()) or ():
-            walk(child)
-
-    walk(page._page_box)
-    for key, bottom in items:
-        region = regions.get(key)
-        if region is None:
+    measured: dict[str, dict[str, Any]] = {}
+    for region in regions:
+        box = anchors.get(region.anchor)
+        if box is None:
             continue
-        region.setdefault("fitting", 0)
-        region.setdefault("broken", False)
-        if bottom <= region["bottom"] + 0.2 and not region["broken"]:
-            region["fitting"] += 1
-        else:
-            region["broken"] = True
-    for region in regions.values():
-        region.setdefault("fitting", 0)
-    if "header" in regions:
-        regions["header"]["needed"] = header_bottom - regions["header"]["top"]
-    return regions
+        bottom = box[3] * px - region.bottom_inset
+        fitting = 0
+        for item in region.visible:
+            end = anchors.get(item.anchor)
+            if end is None or end[3] * px > bottom + 0.2:
+                break
+            fitting += 1
+        measured[region.key] = {"bottom": bottom, "fitting": fitting}
+    header = anchors.get("h")
+    parts = [box for name, box in anchors.items() if name.startswith("hp-")]
+    if header is not None and parts:
+        top = header[1] * px
+        measured["header"] = {
+            "height": header[3] * px - HEAD_RULE - top,
+            "needed": max(box[3] for box in parts) * px - top,
+        }
+    return measured

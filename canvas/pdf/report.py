@@ -4,7 +4,7 @@ evaluation (labels, verdict badges, findings by block, the tables), and the boar
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,24 +26,22 @@ from canvas.evaluator import (
     subject_label,
 )
 
-from . import split
 from .fetcher import StaticFilesOnly
 from .layout import (
-    CONTENT_H,
-    CONTENT_W,
+    DEFAULT_PAPER,
     GAP,
-    KEY_HEIGHT,
     LEVELS,
     PT,
     Block,
     Item,
     Note,
+    Paper,
     Region,
     line_count,
     measure_page,
     plan_column,
 )
-from .render import _engine, gc_paused, layout_html, printable
+from .render import Styles, layout_html, printable, template_engine
 
 log = logging.getLogger("canvas.pdf")
 
@@ -110,8 +108,8 @@ class FindingRow:
 
 @dataclass
 class Report:
-    """One PDF: plans page 1 on creation, renders the template, lays it out, checks page 1
-    against the plan (``adjust``) and writes the PDF (``write_pdf``)."""
+    """One PDF: plans page 1 on creation (for ``paper``), renders the template, lays it
+    out, checks page 1 against the plan (``adjust``) and writes the PDF (``write_pdf``)."""
 
     doc: d.CanvasDocument
     evaluation: Evaluation
@@ -119,9 +117,9 @@ class Report:
     generated_at: datetime
     comments: Sequence[ReviewComment]
     author: str
+    paper: Paper = DEFAULT_PAPER
     blocks: list[Block] = field(default_factory=list)
     header_height: float = 0.0
-    made_in_parts: bool = False  # set by write_pdf: page 1 and the rest side by side
     corrections: int = 0  # times laid_out corrected the plan after measuring page 1
 
     def __post_init__(self) -> None:
@@ -272,9 +270,9 @@ class Report:
 
     def layout(self) -> None:
         top = self.header_height + GAP
-        height = CONTENT_H - top - KEY_HEIGHT - 1.0
+        height = self.paper.content_h - top - self.paper.key_height - 1.0
         widths = [0.29, 0.355, 0.355]
-        free = CONTENT_W - 2 * GAP
+        free = self.paper.content_w - 2 * GAP
         x = 0.0
         columns = [[self.blocks[0]], [self.blocks[1], self.blocks[2]], [self.blocks[3]]]
         for column, share_ in zip(columns, widths, strict=True):
@@ -285,7 +283,7 @@ class Report:
         name = self.doc.venture.name
         size = 22 if len(name) <= 45 else 16 if len(name) <= 90 else 11
         self.title_size = size
-        lines = line_count(name, 250, size, 700)
+        lines = line_count(name, self.paper.title_width - 5, size, 700)
         label_lines = line_count(self.version_label, 60, 8.5, 400)
         return max(24.0, 8.0 + lines * size * 1.15 * PT, 14.0 + label_lines * 8.5 * 1.3 * PT)
 
@@ -355,7 +353,7 @@ class Report:
         return rows
 
     def runway(self) -> str:
-        return runway_text(self.evaluation)[0]
+        return runway_text(self.doc, self.evaluation)[0]
 
     def context(self) -> dict[str, Any]:
         doc, e = self.doc, self.evaluation
@@ -390,7 +388,8 @@ class Report:
             "runway": self.runway(),
             "ruleset": RULESET_VERSION,
             "header_style": f"height:{self.header_height:.2f}mm",
-            "key_style": f"top:{CONTENT_H - KEY_HEIGHT + 1.2:.2f}mm",
+            "key_style": f"top:{self.paper.content_h - self.paper.key_height + 1.2:.2f}mm",
+            "paper": self.paper.key,
             "blocks": self.blocks,
             "roomy": LEVELS[1],
             "continued": self.continued,
@@ -469,50 +468,35 @@ class Report:
         }
 
     # -- output --
-    def html(self, only: str | None = None) -> str:
-        """The report's HTML; ``only="canvas"`` is page 1 alone, ``only="report"`` the
-        pages after it (``split`` lays the two out side by side)."""
-        context = Context(
-            {**self.context(), "only": only}, autoescape=True, use_l10n=False, use_tz=False
-        )
-        return printable(_engine().get_template(TEMPLATE).render(context))
+    def html(self) -> str:
+        """The report's HTML."""
+        context = Context(self.context(), autoescape=True, use_l10n=False, use_tz=False)
+        return printable(template_engine().get_template(TEMPLATE).render(context))
 
-    def laid_out(
-        self, only: str | None = None, numbering: tuple[int, Callable[[int], int]] | None = None
-    ) -> tuple[str, Any]:
-        """The final HTML and its laid-out document (``only`` and ``numbering`` as for
-        ``html`` and ``layout_html``). When page 1 turns out not to hold what the plan
-        expected, the plan is corrected and the page laid out again (rare: the estimates
-        are conservative)."""
-        fetcher = StaticFilesOnly()
-        html = self.html(only)
-        document = layout_html(html, fetcher, numbering)
+    def laid_out(self) -> tuple[str, Any]:
+        """The final HTML and its laid-out document. When page 1 turns out not to hold
+        what the plan expected, the plan is corrected and the page laid out again (rare:
+        the estimates are conservative)."""
+        fetcher, styles = StaticFilesOnly(), Styles()
+        html = self.html()
+        document = layout_html(html, fetcher, styles)
         for _attempt in range(3):
             if not self.adjust(document):
                 break
             self.corrections += 1
-            html = self.html(only)
-            document = layout_html(html, fetcher, numbering)
+            html = self.html()
+            document = layout_html(html, fetcher, styles)
         return html, document
 
-    def write_pdf(self, start_helper: bool = True) -> bytes:
-        """The PDF: page 1 here and the later pages in the helper process side by side
-        when it can (``split``; ``start_helper`` as its ``start``), else the whole report
-        laid out here."""
-        with gc_paused():
-            joined = split.write_in_parts(self, start_helper)
-            self.made_in_parts = joined is not None
-            return joined if joined is not None else self.laid_out()[1].write_pdf()
+    def write_pdf(self) -> bytes:
+        """The PDF's bytes."""
+        return self.laid_out()[1].write_pdf()
 
     def adjust(self, document: Any) -> bool:
         """Compare page 1 as laid out with the plan; shrink what did not fit.
 
         Returns True when the plan changed and page 1 must be laid out again."""
-        try:
-            measured = measure_page(document.pages[0])
-        except Exception:  # internal WeasyPrint API changed: trust the estimate
-            log.warning("could not measure the PDF's first page", exc_info=True)
-            return False
+        measured = measure_page(document.pages[0], self.regions)
         changed = False
         header = measured.get("header")
         if header and header["needed"] > header["height"] + 0.5:

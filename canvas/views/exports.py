@@ -1,11 +1,16 @@
-"""The canvas as PDF (issue #4): ``/ventures/<slug>/canvas.pdf`` and ``?version=N``.
+"""The canvas as PDF (issues #4, #16): ``/ventures/<slug>/canvas.pdf``, ``?version=N`` for a
+saved version and ``?paper=a4`` or ``?paper=letter`` (A3 by default).
 
 Anyone who may see the venture (founders, advisors, cohort staff) downloads it; everyone
 else gets 404. The current canvas is evaluated afresh; a saved version is shown with the
-evaluation stored with it. Open advisor comments go into the appendix. Whatever the
-canvas holds, the view makes seven queries for the current canvas (the venture, the
-canvas, its four blocks, the comments) and three for a version (the venture, the version,
-the comments), besides the session's two.
+evaluation stored with it. Open advisor comments go into the appendix.
+
+No request renders. The PDF is looked up in the PDF store by the hash of what it shows
+(``canvas.pdf.store``): a stored PDF is sent at once; otherwise the render is queued for
+the background worker (once, however many ask) and the answer is a small "Preparing your
+PDF…" page (202) that polls the same address with htmx and downloads the file when it is
+there. A link or a script that simply asks again gets the file once it is stored.
+``stored_pdf_response`` serves the share-link PDF the same way.
 """
 
 from __future__ import annotations
@@ -13,19 +18,21 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ..document import CanvasDocument
 from ..evaluator import Evaluation, evaluate
 from ..http import HtmxHttpRequest
 from ..models import CanvasVersion, Comment, Membership, Venture, canvas_for_document
-from ..pdf import PdfError, PdfTimeout, ReviewComment, pdf_filename, render_canvas_pdf
-from ..permissions import sees_comments, venture_and_role
+from ..pdf import DEFAULT_PAPER, PAPERS, ReviewComment, pdf_filename, store
+from ..permissions import visible_venture
 
 log = logging.getLogger(__name__)
+
+POLL_SECONDS = 2
+DOWNLOAD_TRIGGER = "pdf-download"  # the id of the element that asks for the file itself
 
 
 def _version_number(request: HtmxHttpRequest) -> int | None:
@@ -36,6 +43,14 @@ def _version_number(request: HtmxHttpRequest) -> int | None:
     if not value.isdigit() or len(value) > 9:  # isdigit: no sign, no spaces
         raise Http404("No such version")
     return int(value)
+
+
+def paper_of(request: HtmxHttpRequest) -> str:
+    """The ``?paper=`` asked for (A3 when absent); 404 when it is not one of ours."""
+    paper = request.GET.get("paper", DEFAULT_PAPER.key)
+    if paper not in PAPERS:
+        raise Http404("No such paper size")
+    return paper
 
 
 def _document(venture: Venture, number: int | None) -> tuple[CanvasDocument, Evaluation, str]:
@@ -86,30 +101,85 @@ def advisor_comments(venture: Venture) -> list[ReviewComment]:
 @login_required
 @require_safe
 def canvas_pdf(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    venture, role = venture_and_role(request.user, slug)
+    venture = visible_venture(request.user, slug)
     number = _version_number(request)
+    paper = paper_of(request)
     doc, evaluation, label = _document(venture, number)
-    try:
-        pdf = render_canvas_pdf(
-            doc,
-            evaluation,
-            version_label=label,
-            generated_at=timezone.now(),
-            comments=advisor_comments(venture) if sees_comments(role) else [],
-            author=doc.venture.name,
-        )
-    except PdfTimeout:
-        log.warning("PDF of %s timed out", venture.slug)
-        return _unavailable("The PDF took too long to make and was stopped. Try again later.")
-    except PdfError:
-        return _unavailable("The PDF could not be made just now. Try again in a minute.")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, pdf_filename(venture.slug, number)
+    pdf = store.PdfRequest.make(
+        venture.pk,
+        doc,
+        evaluation,
+        label,
+        comments=advisor_comments(venture),
+        author=doc.venture.name,
+        paper=paper,
+    )
+    response = stored_pdf_response(
+        request,
+        pdf,
+        pdf_filename(venture.slug, number, paper),
+        title=f"{doc.venture.name} — {label}",
+        back_url=f"/ventures/{venture.slug}/canvas/"
+        if number is None
+        else f"/ventures/{venture.slug}/versions/{number}/",
     )
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _unavailable(message: str) -> HttpResponse:
-    return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+def stored_pdf_response(
+    request: HtmxHttpRequest, pdf: store.PdfRequest, filename: str, *, title: str, back_url: str
+) -> HttpResponse:
+    """The stored PDF as a download, or the "Preparing your PDF…" page (or, for its htmx
+    poll, the fragment that replaces its status) while the worker makes it."""
+    row = store.find(pdf.key)
+    url = _address(request)
+    if store.is_ready(row):
+        if request.htmx and request.htmx.trigger == DOWNLOAD_TRIGGER:
+            response = HttpResponse(status=204)  # htmx sends the browser to the file
+            response["HX-Redirect"] = url
+            return response
+        if request.htmx:
+            return _status_page(request, row, url, title, back_url)
+        try:
+            handle = store.open_file(row)
+        except OSError:
+            log.warning("stored PDF %s cannot be read: rendering it again", row.file)
+        else:
+            return FileResponse(
+                handle, as_attachment=True, filename=filename, content_type="application/pdf"
+            )
+    if row is not None and row.status == row.FAILED and request.GET.get("retry") == "1":
+        store.requeue(row, pdf)
+    else:
+        row = store.request_pdf(pdf, row)
+    return _status_page(request, row, url, title, back_url)
+
+
+def _address(request: HtmxHttpRequest) -> str:
+    """This address, less a ``retry``: what the page polls and downloads."""
+    query = request.GET.copy()
+    query.pop("retry", None)
+    return request.path + (f"?{query.urlencode()}" if query else "")
+
+
+def _status_page(request, row, url: str, title: str, back_url: str) -> HttpResponse:
+    state = "ready" if store.is_ready(row) else row.status
+    separator = "&" if "?" in url else "?"
+    context = {
+        "state": state,
+        "title": title,
+        "url": url,
+        "retry_url": f"{url}{separator}retry=1",
+        "error": row.error,
+        "back_url": back_url,
+        "poll_seconds": POLL_SECONDS,
+        "download_trigger": DOWNLOAD_TRIGGER,
+    }
+    if request.htmx:  # the page's poll: the fragment, always 200 so that htmx swaps it
+        return render(request, "canvas/pdf_status.html#status", context)
+    status = 503 if state == row.FAILED else 202
+    response = render(request, "canvas/pdf_status.html", context, status=status)
+    if status == 202:
+        response["Retry-After"] = str(POLL_SECONDS)
+    return response

@@ -210,24 +210,19 @@ def shared_canvas(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def shared_pdf(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    from ..pdf import PdfError, PdfTimeout, pdf_filename, render_canvas_pdf
+    """The link's PDF from the PDF store (``?paper=`` as for the venture's own), or the
+    "Preparing your PDF…" page while the worker makes it."""
+    from ..pdf import pdf_filename
+    from ..pdf.store import PdfRequest
+    from .exports import paper_of, stored_pdf_response
 
     link = live_share_link(token)
+    paper = paper_of(request)
     doc, evaluation, label = _shared_document(link)
-    try:
-        # No review appendix: the team's comments are not for link holders.
-        pdf = render_canvas_pdf(
-            doc, evaluation, version_label=label, generated_at=timezone.now(), comments=()
-        )
-    except (PdfTimeout, PdfError):
-        response = HttpResponse(
-            "The PDF could not be made just now. Try again in a minute.",
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
-        return _holder_headers(response)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    # No review appendix: the team's comments are not for link holders.
+    pdf = PdfRequest.make(link.canvas.venture_id, doc, evaluation, label, paper=paper)
     number = link.version.number if link.version_id else None
-    filename = pdf_filename(link.canvas.venture.slug, number)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    filename = pdf_filename(link.canvas.venture.slug, number, paper)
+    title = f"{doc.venture.name} — {label}"
+    response = stored_pdf_response(request, pdf, filename, title=title, back_url=f"/s/{token}/")
     return _holder_headers(response)

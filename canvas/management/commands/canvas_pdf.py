@@ -1,22 +1,30 @@
 """``python manage.py canvas_pdf FILE -o OUT.pdf``: a canvas document as PDF (SPEC §4).
 
-Never touches the database. Exit 2 (nothing written) when FILE is unreadable or not a
-valid canvas document; exit 1 when the render fails or passes its deadline. OUT.pdf is
+Renders in this process (the app's own PDFs are made by the background worker; this is
+the command line's). Never touches the database. Exit 2 (nothing written) when FILE is
+unreadable or not a valid canvas document; exit 1 when the render fails or runs past
+``--timeout`` (the process then ends at once, from a timer outside the render). OUT.pdf is
 written atomically: a temporary file beside it, then a rename, so a reader never sees a
 half-written PDF and a failed render leaves an existing OUT.pdf as it was.
+
+WeasyPrint is imported only once the document has been read, so a bad document is
+reported without loading it.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from canvas.cli import Error, read_document
-from canvas.pdf import PdfError, default_timeout, render_canvas_pdf
+
+PAPERS = ("a3", "a4", "letter")  # canvas.pdf.PAPERS, without importing WeasyPrint for --help
 
 
 class Command(BaseCommand):
@@ -36,25 +44,47 @@ class Command(BaseCommand):
             "--label", default="current", help='version label in the header (default "current")'
         )
         parser.add_argument(
+            "--paper", choices=PAPERS, default="a3", help="landscape paper size (default a3)"
+        )
+        parser.add_argument(
             "--timeout",
             type=float,
             default=None,
-            help=f"seconds before the render is stopped (default {default_timeout():g})",
+            help="seconds after which the process stops, exit 1 (default: no limit)",
         )
 
-    def handle(self, *args, file, output, label, timeout, **options):
+    def handle(self, *args, file, output, label, paper, timeout, **options):
         doc = read_document(file)
+        if timeout and threading.current_thread() is threading.main_thread():
+            _stop_after(timeout)
+        from canvas.pdf import PdfError, render_canvas_pdf
+
         try:
-            # one render: a PDF helper process that is up is used, none is started for it
-            pdf = render_canvas_pdf(doc, version_label=label, timeout=timeout, start_helper=False)
+            pdf = render_canvas_pdf(doc, version_label=label, paper=paper)
         except PdfError as exc:
             raise CommandError(str(exc), returncode=1) from None
+        finally:
+            if timeout:
+                signal.setitimer(signal.ITIMER_REAL, 0)
         if output == "-":
             sys.stdout.buffer.write(pdf)
             sys.stdout.buffer.flush()
             return
         write_atomically(Path(output), pdf)
         self.stdout.write(f"Wrote {output} ({len(pdf):,} bytes).")
+
+
+def _stop_after(seconds: float) -> None:
+    """End the process with exit code 1 once ``seconds`` have passed (nothing is written:
+    the output is only written after the render)."""
+
+    def stop(signum, frame):
+        sys.stderr.write(f"CommandError: Rendering the PDF took longer than {seconds:g} s.\n")
+        sys.stderr.flush()
+        os._exit(1)
+
+    signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
