@@ -1,11 +1,10 @@
-"""The PDF renderer loads nothing but the app's own static files, shows user text as
-text, and stops a render that runs too long (issue #4)."""
+"""The PDF renderer loads nothing but the app's own static files and shows user text as
+text (issue #4), in this process and in the worker's render child (issue #16)."""
 
 from __future__ import annotations
 
 import io
 import threading
-import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,15 +12,10 @@ import pytest
 from pypdf import PdfReader
 
 from canvas import document as d
-from canvas.pdf import (
-    PdfTimeout,
-    ReviewComment,
-    StaticFilesOnly,
-    html_to_pdf,
-    render_canvas_pdf,
-    run_with_deadline,
-)
-from tests.conftest import load_fixture, pdf_made
+from canvas.pdf import ReviewComment, StaticFilesOnly, html_to_pdf, render_canvas_pdf
+from canvas.pdf.process import RenderProcess
+from canvas.pdf.store import PdfRequest
+from tests.conftest import load_fixture
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -65,7 +59,7 @@ def hostile_texts(port: int) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module", params=["whole", "in parts"])
+@pytest.fixture(scope="module", params=["here", "in the render child"])
 def hostile(server, request):
     texts = hostile_texts(server.server_address[1])
     data = load_fixture("sepsis-predict.json")
@@ -85,16 +79,22 @@ def hostile(server, request):
     comment = ReviewComment(
         "partners", texts["img"], texts["quote"], datetime.now(UTC), texts["attachment"]
     )
-    # both ways a report is made: whole, and in two processes (the helper lays out the
-    # pages after page 1 with the same fetcher)
-    with pdf_made(request.param):
-        content = render_canvas_pdf(
-            doc,
-            version_label=texts["attachment"],
-            author=texts["quote"],
-            comments=[comment],
-            timeout=300,
-        )
+    # both ways a report is made: here (manage.py canvas_pdf), and in the worker's render
+    # child, from the job the PDF store hands it
+    kwargs = {"version_label": texts["attachment"], "author": texts["quote"]}
+    if request.param == "here":
+        content = render_canvas_pdf(doc, comments=[comment], **kwargs)
+    else:
+        from canvas.evaluator import evaluate
+
+        job = PdfRequest.make(None, doc, evaluate(doc), comments=[comment], **kwargs)
+        child = RenderProcess(renders=1)
+        try:
+            content = child.render(
+                {**job.content(), "generated_at": datetime.now(UTC).isoformat()}, 120
+            )
+        finally:
+            child.close()
     reader = PdfReader(io.BytesIO(content))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     return texts, content, reader, text
@@ -143,26 +143,6 @@ def raw_hostile_html(base: str, secret) -> str:
       <a rel="attachment" href="file:///etc/hostname">x</a>
       <img src="canvas-static:../canvas/settings.py"><img src="canvas-static:/etc/passwd">
       <p>visible</p></body></html>"""
-
-
-def test_the_pdf_helper_process_cannot_fetch_either(server, tmp_path):
-    """The helper process lays out what it is sent with the same fetcher: raw markup sent
-    to it straight (which the app never does: its parts are escaped) fetches nothing."""
-    from canvas.pdf import split
-
-    secret = tmp_path / "secret.txt"
-    secret.write_text("top secret")
-    helper = split.helper()
-    assert helper.wait_ready(60)
-    with helper.lock:
-        content = helper.submit(
-            raw_hostile_html(f"http://127.0.0.1:{server.server_address[1]}", secret)
-        ).result()
-    reader = PdfReader(io.BytesIO(content))
-    assert server.hits == []
-    assert reader.attachments == {}
-    assert b"top secret" not in content and b"root:" not in content
-    assert "visible" in reader.pages[0].extract_text()
 
 
 def test_even_raw_html_cannot_fetch_files_urls_or_data(server, tmp_path):
@@ -216,56 +196,3 @@ def test_the_fetcher_serves_the_pdf_stylesheet_and_fonts():
     assert b"@font-face" in css.read()
     font = fetcher.fetch("canvas-static:fonts/inter-latin-400-normal.ttf")
     assert font.read()[:4] == b"\x00\x01\x00\x00"  # a TrueType font
-
-
-# --- the render deadline --------------------------------------------------------------
-
-
-def spin() -> None:
-    while True:  # pure Python, like WeasyPrint's layout: the deadline must stop it
-        pass
-
-
-def test_a_render_past_its_deadline_is_stopped_with_a_clear_error():
-    start = time.perf_counter()
-    with pytest.raises(PdfTimeout, match=r"took longer than 0.2 s and was stopped"):
-        run_with_deadline(0.2, spin)
-    assert time.perf_counter() - start < 5
-
-
-def test_a_stopped_render_leaves_nothing_behind_in_the_thread():
-    with pytest.raises(PdfTimeout):
-        run_with_deadline(0.05, spin)
-    deadline = time.perf_counter() + 0.5
-    count = 0
-    while time.perf_counter() < deadline:  # a late interrupt would land here
-        count += 1
-    assert count > 0
-    assert run_with_deadline(5, lambda: "fine") == "fine"
-
-
-def test_the_deadline_also_stops_a_render_in_a_worker_thread():
-    outcome: list[BaseException | str] = []
-
-    def worker():
-        try:
-            run_with_deadline(0.1, spin)
-            outcome.append("finished")
-        except PdfTimeout as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    thread.join(10)
-    assert not thread.is_alive()
-    assert isinstance(outcome[0], PdfTimeout)
-
-
-def test_a_real_render_past_its_deadline_raises_pdf_timeout_and_the_next_one_works(sepsis_doc):
-    with pytest.raises(PdfTimeout):
-        render_canvas_pdf(sepsis_doc, timeout=0.01)
-    assert render_canvas_pdf(sepsis_doc, timeout=300).startswith(b"%PDF-")
-
-
-def test_a_quick_render_is_not_affected_by_its_deadline():
-    assert run_with_deadline(30, lambda: 42) == 42
