@@ -7,8 +7,14 @@ import re
 import pytest
 from django.utils.html import escape
 
-from canvas.evaluator import BLOCK_LABELS, VERDICT_LABELS, evaluate
-from canvas.models import Canvas
+from canvas.evaluator import (
+    BLOCK_LABELS,
+    VERDICT_LABELS,
+    evaluate,
+    readiness_summary,
+    runway_summary,
+)
+from canvas.models import Canvas, create_venture
 from tests.conftest import client_for
 from tests.test_cohort_dashboard import load_demo
 
@@ -49,6 +55,39 @@ def test_activities_show_core_or_the_tests_they_fail(demo_client):
     page = demo_client.get(COMPARE + "?v=sepsis-dx&v=glucosight").content.decode()
     assert ">Core</span>" in page
     assert "Not core: fails" in page
+
+
+def test_vendors_runway_against_milestone_and_readiness_read_as_the_evaluator_says(demo_client):
+    page = demo_client.get(COMPARE + "?v=sepsis-dx&v=recoverwell").content.decode()
+    for slug in ("sepsis-dx", "recoverwell"):
+        doc = Canvas.objects.get(venture__slug=slug).to_document()
+        ev = evaluate(doc)
+        if doc.vendors:
+            names = ", ".join(escape(v.name) for v in doc.vendors)
+            assert f"Vendors ({len(doc.vendors)}): {names}" in page
+        else:
+            assert "No vendors listed." in page
+        assert escape(runway_summary(doc.finances, ev)) in page
+        assert readiness_summary(doc.readiness) in page
+    assert "months of runway · milestone in 14 months · 4 months to raise" in page
+
+
+def test_an_activity_shows_its_verdict_and_the_claim_only_where_it_differs(demo_client):
+    page = demo_client.get(COMPARE + "?v=sepsis-dx&v=glucosight").content.decode()
+    assert "not declared core" not in page and "declared core</span>" not in page
+    for slug in ("sepsis-dx", "glucosight"):
+        doc = Canvas.objects.get(venture__slug=slug).to_document()
+        ev = evaluate(doc)
+        for activity, verdict in zip(doc.activities, ev.activities, strict=True):
+            name = re.escape(escape(activity.name))
+            item = re.search(rf"{name}</span>(.*?)</li>", page, re.S).group(1)
+            if verdict.core:
+                assert ">Core</span>" in item
+                assert ("Not yet declared core" in item) == (not activity.declared_core)
+            else:
+                assert ("Declared core by the team" in item) == activity.declared_core
+                expected = "Not yet rated" if verdict.unrated_tests else "Not core: fails"
+                assert expected in item
 
 
 def test_findings_in_a_comparison_link_to_the_canvas_at_that_finding(demo_client):
@@ -97,6 +136,27 @@ def test_comparison_query_count_does_not_grow_with_the_ventures(
     demo_client, django_assert_num_queries, slugs
 ):
     url = COMPARE + "?" + "&".join(f"v={s}" for s in slugs)
-    # session, user, cohort, the cohort's ventures, then one query per block kind
-    with django_assert_num_queries(8):
+    # session, user, cohort, the cohort's ventures, then one query per kind of entry
+    # (channels, partners, vendors, activities, resources)
+    with django_assert_num_queries(9):
         assert demo_client.get(url).status_code == 200
+
+
+def test_an_unrated_activity_reads_not_yet_rated_never_a_verdict(carol_client, venture, sepsis_doc):
+    first = sepsis_doc.activities[0]
+    unrated = first.model_copy(
+        update={
+            "name": "Unrated work",
+            "relevance": first.relevance.model_copy(update={"rating": None}),
+        }
+    )
+    doc = sepsis_doc.model_copy(
+        update={
+            "venture": sepsis_doc.venture.model_copy(update={"name": "Unrated Co"}),
+            "activities": [unrated],
+        }
+    )
+    create_venture("unrated-co", doc, cohort=venture.cohort)
+    page = carol_client.get("/cohorts/northstar/compare/?v=sepsis-dx&v=unrated-co").content
+    item = re.search(r"Unrated work</span>(.*?)</li>", page.decode(), re.S).group(1)
+    assert "Not yet rated" in item and "Core<" not in item and "Not core" not in item

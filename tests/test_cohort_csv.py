@@ -8,7 +8,8 @@ import io
 import pytest
 
 from canvas.cohort import CSV_HEADER, csv_safe
-from canvas.evaluator import BLOCKS, evaluate
+from canvas.document import READINESS_QUESTIONS
+from canvas.evaluator import BLOCKS, evaluate, readiness_summary, runway_summary
 from canvas.models import Canvas, create_venture
 from tests.conftest import client_for
 from tests.test_cohort_dashboard import expected_status, load_demo
@@ -59,13 +60,45 @@ def test_csv_holds_the_evaluators_figures_for_every_demo_venture(demo_client):
         assert int(row["core_activities"]) == sum(1 for a in ev.activities if a.core)
         assert int(row["activities"]) == len(doc.activities)
         assert int(row["key_partners"]) == sum(1 for p in ev.partners if p.verdict == "key_partner")
-        assert int(row["vendors"]) == sum(1 for p in ev.partners if p.verdict == "vendor")
+        rated_vendor = sum(1 for p in ev.partners if p.verdict == "vendor")
+        assert int(row["partners_rated_vendor"]) == rated_vendor
+        assert int(row["vendors"]) == len(doc.vendors)  # the vendor list
         assert int(row["partners"]) == len(doc.partners)
         expected_runway = "" if ev.runway_months is None else str(ev.runway_months)
         assert row["runway_months"] == expected_runway
-        yes = sum(1 for _q, answer in doc.readiness.answers() if answer is True)
-        assert int(row["readiness_yes_of_5"]) == yes
+        milestone = doc.finances.months_to_milestone
+        assert row["months_to_milestone"] == ("" if milestone is None else f"{milestone:g}")
+        assert row["runway_against_milestone"] == runway_summary(doc.finances, ev)
+        assert row["next_milestone"] == doc.finances.next_milestone
+        answers = dict(doc.readiness.answers())
+        yes = sum(1 for answer in answers.values() if answer is True)
+        assert row["readiness"] == readiness_summary(doc.readiness)  # "3 of 5 answered · 2 yes"
+        assert int(row["readiness_yes"]) == yes
+        assert int(row["readiness_answered"]) == sum(1 for a in answers.values() if a is not None)
+        assert int(row["readiness_questions"]) == len(READINESS_QUESTIONS)
+        for question, answer in answers.items():
+            assert row[f"readiness_{question}"] == {True: "yes", False: "no", None: ""}[answer]
         assert row["updated_at"].startswith(canvas.updated_at.date().isoformat())
+
+
+def test_the_readiness_columns_come_from_the_question_list_not_a_fixed_count():
+    header = list(CSV_HEADER)
+    start = header.index("readiness_questions") + 1
+    assert header[start : header.index("updated_at")] == [
+        f"readiness_{q}" for q in READINESS_QUESTIONS
+    ]
+    assert not any(str(len(READINESS_QUESTIONS)) in c for c in CSV_HEADER)
+
+
+def test_vendors_and_the_milestone_are_in_the_csv(demo_client):
+    rows = {r["slug"]: r for r in read_csv(demo_client.get("/cohorts/demo-cohort/canvases.csv"))}
+    assert int(rows["sepsis-dx"]["vendors"]) >= 1
+    assert rows["sepsis-dx"]["months_to_milestone"] == "14"
+    assert rows["sepsis-dx"]["runway_against_milestone"] == (
+        "18.0 months of runway · milestone in 14 months · 4 months to raise"
+    )
+    assert rows["recoverwell"]["months_to_milestone"] == ""
+    assert rows["recoverwell"]["runway_against_milestone"] == "Runway unknown · no milestone set"
 
 
 def test_csv_follows_the_dashboards_filters_and_sort(demo_client):

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from canvas import cohort as figures
-from canvas.evaluator import evaluate
+from canvas.document import READINESS_QUESTIONS
+from canvas.evaluator import evaluate, runway_level, runway_summary
 from tests.conftest import big_document
 
 WHEN = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
@@ -35,14 +36,18 @@ def fake(slug: str, doc=None, *, name: str | None = None, canvas: bool = True, *
             warning_count=ev.warnings,
             info_count=ev.infos,
             runway_months=ev.runway_months,
+            months_to_milestone=doc.finances.months_to_milestone,
+            next_milestone=doc.finances.next_milestone,
             updated_at=WHEN,
             **readiness,
         )
     return venture
 
 
-def with_finances(doc, cash, burn):
-    finances = doc.finances.model_copy(update={"cash_on_hand": cash, "monthly_burn": burn})
+def with_finances(doc, cash, burn, milestone=None):
+    finances = doc.finances.model_copy(
+        update={"cash_on_hand": cash, "monthly_burn": burn, "months_to_milestone": milestone}
+    )
     return doc.model_copy(update={"finances": finances})
 
 
@@ -67,6 +72,17 @@ def test_a_venture_without_a_canvas_shows_as_not_evaluated():
     assert r.score_heat == figures.NEUTRAL and r.updated_at is None
 
 
+def test_a_block_with_info_findings_alone_is_never_called_complete():
+    doc = big_document(2)
+    unanswered = doc.model_copy(
+        update={"readiness": doc.readiness.model_copy(update=dict.fromkeys(READINESS_QUESTIONS))}
+    )
+    readiness = row("v", unanswered).blocks[-1]
+    assert readiness.status == figures.INFOS  # RD02 alone: questions not answered
+    assert (readiness.label, readiness.text, readiness.mark) == ("Info only", "1 info", "i 1")
+    assert readiness.heat == figures.NEUTRAL and "Complete" not in readiness.summary
+
+
 def test_block_status_is_the_worst_severity_in_the_block():
     doc = big_document(2).model_copy(update={"partners": []})  # KP01 error
     r = row("v", doc)
@@ -76,25 +92,61 @@ def test_block_status_is_the_worst_severity_in_the_block():
 
 
 @pytest.mark.parametrize(
-    ("cash", "burn", "text", "unlimited", "heat"),
+    ("cash", "burn", "milestone", "text", "unlimited", "heat"),
     [
-        (100, 0, "Unlimited", True, figures.GOOD),
-        (None, 10, "Unknown", False, figures.POOR),
-        (50, 10, "5.0", False, figures.POOR),
-        (90, 10, "9.0", False, figures.FAIR),
-        (120, 10, "12.0", False, figures.GOOD),
+        (100, 0, None, "Unlimited", True, figures.GOOD),
+        (None, 10, None, "Unknown", False, figures.POOR),  # KR02
+        (50, 10, None, "5.0", False, figures.POOR),  # KR03: under six months
+        (90, 10, None, "9.0", False, figures.FAIR),  # KR04: six to twelve
+        (120, 10, None, "12.0", False, figures.GOOD),
+        (100, 10, 14, "10.0", False, figures.POOR),  # KR03: cash runs out before the milestone
+        (150, 10, 14, "15.0", False, figures.FAIR),  # KR04: one month left to raise
+        (240, 10, 14, "24.0", False, figures.GOOD),
     ],
 )
-def test_runway_text_and_heat(cash, burn, text, unlimited, heat):
-    r = row("v", with_finances(big_document(2), cash, burn))
+def test_runway_text_and_heat_follow_the_runway_rules(cash, burn, milestone, text, unlimited, heat):
+    doc = with_finances(big_document(2), cash, burn, milestone)
+    r = row("v", doc)
     assert (r.runway_text, r.runway_unlimited, r.runway_heat) == (text, unlimited, heat)
+    ev = evaluate(doc)
+    assert r.runway_line == runway_summary(doc.finances, ev)
+    assert r.runway_heat == runway_level(f.rule for f in ev.findings)
 
 
-def test_readiness_counts_only_yes_answers():
+def test_runway_against_the_milestone_reads_as_the_evaluator_says():
+    r = row("v", with_finances(big_document(2), 180, 10, 14))
+    assert r.runway_line == "18.0 months of runway · milestone in 14 months · 4 months to raise"
+    assert r.runway_against == "milestone in 14 mo · 4 mo to raise"
+    short = row("v", with_finances(big_document(2), 100, 10, 14))
+    assert short.runway_against == "milestone in 14 mo · cash runs out 4 mo before it"
+    assert row("v", with_finances(big_document(2), 100, 10)).runway_against == "no milestone set"
+
+
+def test_readiness_is_summarised_as_what_it_is():
     r = row("v", None, assessment_before_signature=True, requirements_mapped=False,
             customer_success_owns_adoption=None, operational_case_studies=True,
-            frontline_staff_engaged=True)  # fmt: skip
-    assert r.readiness_yes == 3 and r.readiness_heat == figures.FAIR
+            frontline_staff_engaged=None)  # fmt: skip
+    assert (r.readiness_answered, r.readiness_yes, r.readiness_questions) == (3, 2, 5)
+    assert r.readiness_text == "3 of 5 answered · 2 yes"
+    assert r.readiness_heat == figures.POOR  # under half of the questions answered yes
+    nothing = row("v", None, **dict.fromkeys(READINESS_QUESTIONS))
+    assert nothing.readiness_text == "0 of 5 answered · 0 yes"
+    assert nothing.readiness_heat == figures.POOR
+
+
+@pytest.mark.parametrize(
+    ("answers", "text", "heat"),
+    [
+        ((True, True, True), "3 of 3 answered · 3 yes", figures.GOOD),
+        ((True, True, None), "2 of 3 answered · 2 yes", figures.FAIR),
+        ((True, False, None), "2 of 3 answered · 1 yes", figures.POOR),
+        ((True,) * 7, "7 of 7 answered · 7 yes", figures.GOOD),
+    ],
+)
+def test_readiness_text_and_heat_follow_the_number_of_questions_asked(answers, text, heat):
+    r = replace(row("v"), readiness_answers=answers)
+    assert (r.readiness_text, r.readiness_heat) == (text, heat)
+    assert r.readiness_questions == len(answers)
 
 
 def test_table_state_reads_and_writes_the_query_string():

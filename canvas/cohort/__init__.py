@@ -3,8 +3,8 @@
 Pure functions over ``(venture, canvas)`` pairs: nothing here queries the database or
 evaluates a canvas (Django is used only to escape HTML). Every figure comes from the
 cached fields that ``Canvas.refresh_evaluation()`` keeps current (score, counts, runway,
-the SPEC §3 evaluation JSON) and the five readiness answers, so one query loads a whole
-cohort.
+the SPEC §3 evaluation JSON), the months to the milestone, the readiness answers and the
+vendor list's length, so one query loads a whole cohort.
 
 - ``rows()`` builds one ``Row`` per venture; ``TableState`` reads the table's filter and
   sort from the query string and writes the links that change them.
@@ -40,12 +40,10 @@ from .venture_rows import (
     ERRORS,
     FAIR,
     GOOD,
+    INFOS,
     NEUTRAL,
     NOT_EVALUATED,
     POOR,
-    READINESS_TOTAL,
-    RUNWAY_OK,
-    RUNWAY_SHORT,
     SHORT_BLOCK_LABELS,
     STATUS_LABELS,
     WARNINGS,
@@ -76,15 +74,13 @@ __all__ = [
     "GOOD",
     "Gap",
     "HeaderCell",
+    "INFOS",
     "Item",
     "MAX_COMPARE",
     "MIN_COMPARE",
     "NEUTRAL",
     "NOT_EVALUATED",
     "POOR",
-    "READINESS_TOTAL",
-    "RUNWAY_OK",
-    "RUNWAY_SHORT",
     "Row",
     "SCORE_BINS",
     "SHORT_BLOCK_LABELS",

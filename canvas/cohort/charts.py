@@ -10,7 +10,7 @@ from statistics import median
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .venture_rows import GOOD, NEUTRAL, POOR, RUNWAY_OK, RUNWAY_SHORT, Row, _plural, score_level
+from .venture_rows import GOOD, NEUTRAL, POOR, Row, plural, score_level
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ def score_histogram(table: Sequence[Row], width: int = 420, height: int = 230) -
                 label_y=bottom + 16,
                 value_x=round(x + w / 2, 1),
                 value_y=round(bottom - h - 4, 1),
-                title=f"Score {lo}–{hi}: {_plural(count, 'venture')}",
+                title=f"Score {lo}–{hi}: {plural(count, 'venture')}",
             )
         )
     ticks = tuple(
@@ -141,9 +141,9 @@ def score_histogram(table: Sequence[Row], width: int = 420, height: int = 230) -
     else:
         lo, hi = SCORE_BINS[busiest]
         description = (
-            f"Scores of {_plural(len(scores), 'venture')}, from {min(scores)} to "
+            f"Scores of {plural(len(scores), 'venture')}, from {min(scores)} to "
             f"{max(scores)}, median {median(scores):g}. The most common band is {lo}–{hi} "
-            f"with {_plural(counts[busiest], 'venture')}."
+            f"with {plural(counts[busiest], 'venture')}."
         )
     edges = tuple(
         Tick(round(left + i * slot, 1), str(lo)) for i, (lo, _hi) in enumerate(SCORE_BINS)
@@ -180,7 +180,7 @@ def core_activity_bars(table: Sequence[Row], width: int = 420, bar_height: int =
                 value_x=round(left + w + 4, 1),
                 value_y=round(y + bar_height / 2 + 2, 1),
                 title=f"{r.name}: "
-                f"{_plural(r.core_activities, 'core activity', 'core activities')} "
+                f"{plural(r.core_activities, 'core activity', 'core activities')} "
                 f"of {r.activities}",
             )
         )
@@ -188,8 +188,8 @@ def core_activity_bars(table: Sequence[Row], width: int = 420, bar_height: int =
         Tick(round(left + (right - left) * v / x_max, 1), str(v)) for v in _value_ticks(x_max)
     )
     none = [r.name for r in ordered if not r.core_activities]
-    description = f"Core activities per venture for {_plural(len(ordered), 'venture')}. " + (
-        f"{_plural(len(none), 'venture')} {'has' if len(none) == 1 else 'have'} no core "
+    description = f"Core activities per venture for {plural(len(ordered), 'venture')}. " + (
+        f"{plural(len(none), 'venture')} {'has' if len(none) == 1 else 'have'} no core "
         f"activity: {', '.join(none)}."
         if none
         else "Every venture has at least one core activity."
@@ -224,15 +224,16 @@ class Scatter(PlotBox):
     dots: tuple[Dot, ...]
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
-    guides: tuple[Tick, ...]  # the 6- and 12-month lines
     x_max: int
     description: str
 
 
 def runway_scatter(table: Sequence[Row], width: int = 420, height: int = 250) -> Scatter:
-    """Runway (x, months) against score (y), one dot per venture. An unknown runway sits
-    in a strip left of the axis, an unlimited one in a strip right of it; runways past
-    the axis end sit at its end."""
+    """Runway (x, months) against score (y), one dot per venture, coloured by runway
+    against the venture's own milestone as rules KR02-KR04 judge it (red: cash runs out
+    before the milestone, or runway unknown; amber: under six months left to raise; green:
+    enough). An unknown runway sits in a strip left of the axis, an unlimited one in a
+    strip right of it; runways past the axis end sit at its end."""
     evaluated = [r for r in table if r.evaluated]
     known = [r.runway_months for r in evaluated if r.runway_months is not None]
     x_max = min(48, max(24, math.ceil(max(known, default=0) / 6) * 6))
@@ -254,24 +255,16 @@ def runway_scatter(table: Sequence[Row], width: int = 420, height: int = 250) ->
             x = unknown_x
         else:
             x = sx(r.runway_months)
-        runway = r.runway_text.lower() if r.runway_months is None else f"{r.runway_text} months"
         dots.append(
-            Dot(
-                x,
-                sy(r.score),
-                score_level(r.score),
-                f"{r.name}: score {r.score}, runway {runway}",
-                r,
-            )
+            Dot(x, sy(r.score), r.runway_heat, f"{r.name}: score {r.score}, {r.runway_line}", r)
         )
     x_ticks = tuple(Tick(sx(m), str(m)) for m in range(0, x_max + 1, 6))
     y_ticks = tuple(Tick(sy(s), str(s)) for s in range(0, 101, 25))
-    guides = (Tick(sx(RUNWAY_SHORT), "6 months"), Tick(sx(RUNWAY_OK), "12 months"))
     short = [r.name for r in evaluated if r.runway_heat == POOR]
-    description = f"Runway against score for {_plural(len(evaluated), 'venture')}. " + (
-        f"Runway under 6 months or unknown: {', '.join(short)}."
+    description = f"Runway against score for {plural(len(evaluated), 'venture')}. " + (
+        f"Cash runs out before the milestone, or runway unknown: {', '.join(short)}."
         if short
-        else "No venture has a runway under 6 months or an unknown runway."
+        else "No venture runs out of cash before its milestone or has an unknown runway."
     )
     return Scatter(
         width,
@@ -285,7 +278,6 @@ def runway_scatter(table: Sequence[Row], width: int = 420, height: int = 250) ->
         tuple(dots),
         x_ticks,
         y_ticks,
-        guides,
         x_max,
         description,
     )

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..document import CATEGORIES, READINESS_QUESTIONS, STAGES
+from ..document import CATEGORIES, NOT_RATED, READINESS_QUESTIONS, STAGES, TESTS
 from ..document import label as vocab_label
 from ..evaluator import (
     BLOCK_LABELS,
@@ -23,7 +23,6 @@ from .venture_rows import (
     GOOD,
     NEUTRAL,
     POOR,
-    READINESS_TOTAL,
     BlockStatus,
     Row,
     finding_url,
@@ -31,7 +30,7 @@ from .venture_rows import (
 )
 
 MIN_COMPARE, MAX_COMPARE = 2, 4
-VERDICT_LEVELS = {"key_partner": GOOD, "borderline": FAIR, "vendor": POOR}
+VERDICT_LEVELS = {"key_partner": GOOD, "borderline": FAIR, "vendor": POOR, "unassessed": NEUTRAL}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,21 +63,23 @@ def comparison(
     ventures: Sequence[Any], entries: Mapping[str, Mapping[int, Sequence[Any]]]
 ) -> list[CompareBlock]:
     """Block by block, one cell per venture. ``entries[block][canvas_id]`` holds that
-    canvas's entry objects (channels, partners, activities, resources) in order; the
-    verdicts come from each canvas's cached evaluation."""
+    canvas's entry objects (channels, partners, vendors, activities, resources) in order;
+    the verdicts come from each canvas's cached evaluation (when it is current). Vendors
+    are listed under the partners, beside them rather than among them."""
     pairs = []
     for v in ventures:
         try:
             canvas = v.canvas
         except AttributeError:
             canvas = None
-        pairs.append((v, canvas, row_for(v, canvas)))
+        vendors = len(entries.get("vendors", {}).get(canvas.pk, ())) if canvas is not None else 0
+        pairs.append((v, canvas, row_for(v, canvas, vendors)))
 
     blocks = []
     for index, block in enumerate(BLOCKS):
         cells = []
         for _venture, canvas, row in pairs:
-            evaluation = (canvas.evaluation if canvas is not None else None) or {}
+            evaluation = canvas.evaluation if row.evaluated else {}
             findings = tuple(
                 {
                     "rule": f["rule"],
@@ -93,9 +94,18 @@ def comparison(
             )
             own = entries.get(block, {}).get(canvas.pk, ()) if canvas is not None else ()
             items, note = _items(block, own, canvas, evaluation, row)
+            if block == "partners" and canvas is not None:
+                note = _vendor_note(entries.get("vendors", {}).get(canvas.pk, ()))
             cells.append(Cell(row, row.blocks[index], items, findings, note))
         blocks.append(CompareBlock(block, BLOCK_LABELS[block], tuple(cells)))
     return blocks
+
+
+def _vendor_note(vendors: Sequence[Any]) -> str:
+    """The vendor list, beside the partners: 'Vendors (2): Acme Bookkeeping, CloudHost'."""
+    if not vendors:
+        return "No vendors listed."
+    return f"Vendors ({len(vendors)}): " + ", ".join(v.name for v in vendors)
 
 
 def _items(block: str, own: Sequence[Any], canvas: Any, evaluation: Mapping, row: Row):
@@ -123,29 +133,25 @@ def _items(block: str, own: Sequence[Any], canvas: Any, evaluation: Mapping, row
         items = []
         for e in own:
             v = verdicts.get(e.name.casefold())
-            declared = "declared core" if e.declared_core else "not declared core"
+            # the verdict, and the founder's claim only where it differs (KA02, KA03)
             if v is None:
-                items.append(Item(e.name, declared))
+                items.append(Item(e.name))
             elif v["core"]:
-                items.append(Item(e.name, declared, "Core", GOOD))
+                claim = "" if e.declared_core else "Not yet declared core by the team"
+                items.append(Item(e.name, claim, "Core", GOOD))
             else:
-                failed = [t for t in TEST_NAMES if t in v["failed_tests"]]
-                items.append(
-                    Item(
-                        e.name,
-                        declared,
-                        "Not core: fails " + ", ".join(failed),
-                        POOR if e.declared_core else NEUTRAL,
-                    )
-                )
+                claim = "Declared core by the team" if e.declared_core else ""
+                level = POOR if e.declared_core else NEUTRAL
+                failed = [TESTS[t].lower() for t in TEST_NAMES if t in v["failed_tests"]]
+                if v.get("unrated_tests"):
+                    items.append(Item(e.name, claim, NOT_RATED, level))
+                else:
+                    items.append(Item(e.name, claim, "Not core: fails " + ", ".join(failed), level))
         return tuple(items), ""
     if block == "resources":
         items = tuple(Item(e.name, CATEGORIES.get(e.category, e.category)) for e in own)
-        runway = (
-            row.runway_text.lower() if row.runway_months is None else (f"{row.runway_text} months")
-        )
-        return items, f"Runway: {runway}" if row.evaluated else ""
-    # readiness: the five answers
+        return items, row.runway_line if row.evaluated else ""
+    # readiness: every question's answer
     items = []
     for question, text in READINESS_QUESTIONS.items():
         answer = getattr(canvas, question) if canvas is not None else None
@@ -153,4 +159,4 @@ def _items(block: str, own: Sequence[Any], canvas: Any, evaluation: Mapping, row
             answer, ("Not answered", NEUTRAL)
         )
         items.append(Item(text, "", verdict, level))
-    return tuple(items), f"{row.readiness_yes} of {READINESS_TOTAL} answered yes"
+    return tuple(items), row.readiness_text

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..document import READINESS_QUESTIONS
 from ..evaluator import BLOCKS
 from .venture_rows import Row
 
+# Built from the evaluator's blocks and the document's readiness questions: nothing here
+# knows how many there are.
 CSV_HEADER = (
     "venture",
     "slug",
@@ -21,12 +24,21 @@ CSV_HEADER = (
     "core_activities",
     "activities",
     "key_partners",
-    "vendors",
     "partners",
+    "partners_rated_vendor",
+    "vendors",
     "runway_months",
-    "readiness_yes_of_5",
+    "months_to_milestone",
+    "runway_against_milestone",
+    "next_milestone",
+    "readiness",
+    "readiness_answered",
+    "readiness_yes",
+    "readiness_questions",
+    *(f"readiness_{q}" for q in READINESS_QUESTIONS),
     "updated_at",
 )
+_ANSWER = {True: "yes", False: "no", None: ""}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,6 +48,13 @@ def csv_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def _number(value: float | None) -> Any:
+    """A whole number as an integer (14, not 14.0), as the canvas document writes it."""
+    if value is None:
+        return ""
+    return int(value) if float(value).is_integer() else value
 
 
 def csv_rows(table: Iterable[Row]) -> Iterable[list[Any]]:
@@ -58,10 +77,18 @@ def csv_rows(table: Iterable[Row]) -> Iterable[list[Any]]:
             r.core_activities,
             r.activities,
             r.key_partners,
-            r.vendors,
             r.partners,
+            r.partners_rated_vendor,
+            r.vendors,
             runway,
+            _number(r.milestone_months),
+            r.runway_line if r.evaluated else "",
+            r.next_milestone,
+            r.readiness_text,
+            r.readiness_answered,
             r.readiness_yes,
+            r.readiness_questions,
+            *(_ANSWER[a] for a in r.readiness_answers),
             r.updated_at.isoformat() if r.updated_at else "",
         ]
         yield [csv_safe(v) for v in values]

@@ -10,7 +10,7 @@ from statistics import median
 from django.utils.safestring import SafeString, mark_safe
 
 from ..evaluator import BLOCK_LABELS, RULES_BY_ID, SEVERITIES, SEVERITY_LABELS
-from .venture_rows import _RULE_ORDER, Row, finding_url
+from .venture_rows import POOR, RULE_ORDER, Row, finding_url
 
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
@@ -20,7 +20,7 @@ class Summary:
     ventures: int
     median_score: float | None
     with_errors: int
-    short_runway: int  # under 6 months or unknown
+    short_runway: int  # cash runs out before the milestone (KR03) or runway unknown (KR02)
     no_core: int
     no_key_partner: int
 
@@ -32,11 +32,7 @@ def summary(table: Sequence[Row]) -> Summary:
         ventures=len(table),
         median_score=median(r.score for r in evaluated) if evaluated else None,
         with_errors=sum(1 for r in evaluated if r.errors),
-        short_runway=sum(
-            1
-            for r in evaluated
-            if not r.runway_unlimited and (r.runway_months is None or r.runway_months < 6)
-        ),
+        short_runway=sum(1 for r in evaluated if r.runway_heat == POOR),
         no_core=sum(1 for r in evaluated if not r.core_activities),
         no_key_partner=sum(1 for r in evaluated if not r.key_partners),
     )
@@ -100,5 +96,5 @@ def common_gaps(table: Sequence[Row]) -> list[Gap]:
         gaps.append(
             Gap(rule_id, r.title, r.summary, r.severity, r.block, tuple(ventures), len(table))
         )
-    gaps.sort(key=lambda g: (-g.count, _SEVERITY_RANK[g.severity], _RULE_ORDER[g.rule]))
+    gaps.sort(key=lambda g: (-g.count, _SEVERITY_RANK[g.severity], RULE_ORDER[g.rule]))
     return gaps

@@ -1,9 +1,15 @@
 """One row per venture: its figures from the cached evaluation, the status of each
-block, and the heat-map levels and labels shared by the whole dashboard."""
+block, and the heat-map levels and labels shared by the whole dashboard.
+
+Runway against the milestone and the readiness summary come from the evaluator's own
+summaries (``runway_line``, ``runway_level``, ``readiness_counts``, ``readiness_line``), so
+the dashboard's words and colours agree with rules KR02-KR04 and with every other page;
+the number of readiness questions is read from the document's question list."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,12 +18,25 @@ from typing import Any
 from ..board import score_class
 from ..document import READINESS_QUESTIONS
 from ..document import label as vocab_label
-from ..evaluator import BLOCKS, RULES, RUNWAY_COMFORTABLE, RUNWAY_CRITICAL, SEVERITIES
+from ..evaluator import (
+    BLOCKS,
+    RULES,
+    RULESET_VERSION,
+    SEVERITIES,
+    readiness_counts,
+    readiness_line,
+    runway_level,
+    runway_line,
+)
 from ..evaluator.model import unlimited_runway_in
 
-COMPLETE, WARNINGS, ERRORS, NOT_EVALUATED = "complete", "warnings", "errors", "none"
+# A block is "complete" only with no finding at all: one with info findings alone (for
+# example RD02, questions not answered) is not called complete.
+COMPLETE, INFOS, WARNINGS, ERRORS = "complete", "infos", "warnings", "errors"
+NOT_EVALUATED = "none"
 STATUS_LABELS = {
     COMPLETE: "Complete",
+    INFOS: "Info only",
     WARNINGS: "Has warnings",
     ERRORS: "Has errors",
     NOT_EVALUATED: "Not evaluated",
@@ -32,10 +51,7 @@ SHORT_BLOCK_LABELS = {
     "resources": "Resources",
     "readiness": "Readiness",
 }
-RUNWAY_SHORT = RUNWAY_CRITICAL
-RUNWAY_OK = RUNWAY_COMFORTABLE
-READINESS_TOTAL = len(READINESS_QUESTIONS)
-_RULE_ORDER = {r.id: i for i, r in enumerate(RULES)}
+RULE_ORDER = {r.id: i for i, r in enumerate(RULES)}
 
 
 def score_level(score: int) -> str:
@@ -70,18 +86,18 @@ class BlockStatus:
     def text(self) -> str:
         """The short text in the table cell (the colour says the same)."""
         if self.status == ERRORS:
-            return _plural(self.errors, "error")
+            return plural(self.errors, "error")
         if self.status == WARNINGS:
-            return _plural(self.warnings, "warning")
+            return plural(self.warnings, "warning")
+        if self.status == INFOS:
+            return f"{self.infos} info"
         return "—" if self.status == NOT_EVALUATED else "Complete"
 
     @property
     def summary(self) -> str:
         """Status with every count, for the comparison page."""
         counts = [
-            _plural(n, word)
-            for n, word in ((self.errors, "error"), (self.warnings, "warning"))
-            if n
+            plural(n, word) for n, word in ((self.errors, "error"), (self.warnings, "warning")) if n
         ]
         if self.infos:
             counts.append(f"{self.infos} info")
@@ -96,6 +112,8 @@ class BlockStatus:
             return f"✕ {self.errors}"
         if self.status == WARNINGS:
             return f"! {self.warnings}"
+        if self.status == INFOS:
+            return f"i {self.infos}"
         return "✓" if self.status == COMPLETE else "—"
 
     @property
@@ -103,14 +121,19 @@ class BlockStatus:
         return {COMPLETE: GOOD, WARNINGS: FAIR, ERRORS: POOR}.get(self.status, NEUTRAL)
 
     @property
-    def rank(self) -> tuple[int, int, int]:
+    def rank(self) -> tuple[int, int, int, int]:
         """Sort key: the worse the block, the higher."""
-        order = {NOT_EVALUATED: -1, COMPLETE: 0, WARNINGS: 1, ERRORS: 2}[self.status]
-        return (order, self.errors, self.warnings)
+        order = {NOT_EVALUATED: -1, COMPLETE: 0, INFOS: 1, WARNINGS: 2, ERRORS: 3}[self.status]
+        return (order, self.errors, self.warnings, self.infos)
 
 
-def _plural(n: int, word: str, plural: str = "") -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
+def plural(n: int, word: str, many: str = "") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
+
+
+def _short_months(text: str) -> str:
+    """'milestone in 14 months · 4 months to raise' -> 'milestone in 14 mo · 4 mo to raise'."""
+    return re.sub(r"\bmonths?\b", "mo", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +152,13 @@ class Row:
     core_activities: int
     partners: int
     key_partners: int
-    vendors: int
+    partners_rated_vendor: int  # partners whose vendor-test verdict is vendor (KP02)
+    vendors: int  # entries on the vendor list
     runway_months: float | None
     runway_unlimited: bool
-    readiness_yes: int
+    milestone_months: float | None  # months to the next fundable milestone
+    next_milestone: str
+    readiness_answers: tuple[bool | None, ...]  # in the order of READINESS_QUESTIONS
     updated_at: datetime | None
     rules: tuple[str, ...] = ()  # the distinct rules that fire, in evaluator order
 
@@ -161,6 +187,22 @@ class Row:
         if self.runway_months is None:
             return "Unknown"
         return f"{self.runway_months:.1f}"
+
+    @property
+    def runway_line(self) -> str:
+        """Runway against the milestone in the evaluator's words, for example '18.0 months of
+        runway · milestone in 14 months · 4 months to raise'."""
+        if not self.evaluated:
+            return "Not evaluated"
+        return runway_line(self.runway_months, self.runway_unlimited, self.milestone_months)
+
+    @property
+    def runway_against(self) -> str:
+        """The milestone part of ``runway_line``, short for the table cell: 'milestone in
+        14 mo · 4 mo to raise' (or 'no milestone set')."""
+        if not self.evaluated:
+            return ""
+        return _short_months(" · ".join(self.runway_line.split(" · ")[1:]))
 
     @property
     def runway_sort(self) -> float:
@@ -197,21 +239,43 @@ class Row:
 
     @property
     def vendors_heat(self) -> str:
-        return FAIR if self.vendors else GOOD
+        return NEUTRAL  # a vendor list is neither good nor bad
 
     @property
     def runway_heat(self) -> str:
-        if self.runway_unlimited:
-            return GOOD
-        if self.runway_months is None or self.runway_months < RUNWAY_SHORT:
-            return POOR
-        return FAIR if self.runway_months < RUNWAY_OK else GOOD
+        """As the runway rules judged it: KR02/KR03 poor, KR04 fair, neither good."""
+        return runway_level(self.rules) if self.evaluated else NEUTRAL
+
+    # -- readiness, summarised as what it is --
+    @property
+    def readiness_answered(self) -> int:
+        return readiness_counts(self.readiness_answers)[0]
+
+    @property
+    def readiness_yes(self) -> int:
+        return readiness_counts(self.readiness_answers)[1]
+
+    @property
+    def readiness_questions(self) -> int:
+        return len(self.readiness_answers)
+
+    @property
+    def readiness_text(self) -> str:
+        """'3 of 5 answered · 2 yes'."""
+        return readiness_line(self.readiness_answers)
+
+    @property
+    def readiness_sort(self) -> tuple[int, int]:
+        return (self.readiness_yes, self.readiness_answered)
 
     @property
     def readiness_heat(self) -> str:
-        if self.readiness_yes == READINESS_TOTAL:
+        """Good when every question is answered yes, fair when at least half are, poor
+        otherwise (relative to however many questions there are)."""
+        yes, total = self.readiness_yes, self.readiness_questions
+        if yes == total:
             return GOOD
-        return FAIR if self.readiness_yes >= 3 else POOR
+        return FAIR if 2 * yes >= total else POOR
 
 
 def _block_statuses(findings: Sequence[Mapping[str, Any]], evaluated: bool) -> tuple:
@@ -223,22 +287,28 @@ def _block_statuses(findings: Sequence[Mapping[str, Any]], evaluated: bool) -> t
     statuses = []
     for block in BLOCKS:
         c = counts[block]
-        status = ERRORS if c["error"] else WARNINGS if c["warning"] else COMPLETE
+        status = (
+            ERRORS if c["error"] else WARNINGS if c["warning"] else INFOS if c["info"] else COMPLETE
+        )
         statuses.append(BlockStatus(block, status, c["error"], c["warning"], c["info"]))
     return tuple(statuses)
 
 
-def row_for(venture: Any, canvas: Any | None) -> Row:
-    """One dashboard row from a venture and its canvas (or None), cached fields only."""
+def row_for(venture: Any, canvas: Any | None, vendors: int = 0) -> Row:
+    """One dashboard row from a venture and its canvas (or None), cached fields only;
+    ``vendors`` is the length of the canvas's vendor list. An evaluation stored under an
+    older rule set is never shown as current: such a row reads as not evaluated."""
     evaluation: Mapping[str, Any] = (canvas.evaluation if canvas is not None else None) or {}
-    evaluated = bool(evaluation)
+    evaluated = bool(evaluation) and evaluation.get("ruleset") == RULESET_VERSION
+    if not evaluated:
+        evaluation = {}
     findings = evaluation.get("findings", ())
     partners = evaluation.get("partners", ())
     activities = evaluation.get("activities", ())
     runway = canvas.runway_months if canvas is not None and evaluated else None
     fired = {f["rule"] for f in findings}
     unlimited = evaluated and unlimited_runway_in(runway, fired)
-    readiness = sum(1 for q in READINESS_QUESTIONS if getattr(canvas, q) is True) if canvas else 0
+    answers = tuple(getattr(canvas, q) if canvas is not None else None for q in READINESS_QUESTIONS)
     return Row(
         slug=venture.slug,
         name=venture.name,
@@ -254,23 +324,27 @@ def row_for(venture: Any, canvas: Any | None) -> Row:
         core_activities=sum(1 for a in activities if a["core"]),
         partners=len(partners),
         key_partners=sum(1 for p in partners if p["verdict"] == "key_partner"),
-        vendors=sum(1 for p in partners if p["verdict"] == "vendor"),
+        partners_rated_vendor=sum(1 for p in partners if p["verdict"] == "vendor"),
+        vendors=vendors,
         runway_months=runway,
         runway_unlimited=unlimited,
-        readiness_yes=readiness,
+        milestone_months=getattr(canvas, "months_to_milestone", None),
+        next_milestone=getattr(canvas, "next_milestone", "") or "",
+        readiness_answers=answers,
         updated_at=canvas.updated_at if canvas is not None else None,
-        rules=tuple(sorted(fired, key=lambda r: _RULE_ORDER.get(r, len(_RULE_ORDER)))),
+        rules=tuple(sorted(fired, key=lambda r: RULE_ORDER.get(r, len(RULE_ORDER)))),
     )
 
 
 def rows(ventures: Iterable[Any]) -> list[Row]:
     """Rows for ventures loaded with ``select_related("canvas")`` (a missing canvas is
-    shown as not evaluated)."""
+    shown as not evaluated) and, when annotated, ``vendor_count`` (the vendor list's
+    length)."""
     result = []
     for venture in ventures:
         try:
             canvas = venture.canvas
         except AttributeError:  # RelatedObjectDoesNotExist is an AttributeError
             canvas = None
-        result.append(row_for(venture, canvas))
+        result.append(row_for(venture, canvas, getattr(venture, "vendor_count", 0) or 0))
     return result

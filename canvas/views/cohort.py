@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -24,7 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import cohort as figures
 from ..document import MARKET_STAGES, READINESS_QUESTIONS, SOLUTION_TYPES
 from ..http import HtmxHttpRequest, is_partial
-from ..models import ENTRY_MODELS, BulkExport, Cohort, Venture
+from ..models import ENTRY_MODELS, BulkExport, Cohort, VendorEntry, Venture
 from ..permissions import visible_cohort
 from ..tasks import start_export
 
@@ -43,6 +45,8 @@ ROW_FIELDS = (
             "warning_count",
             "info_count",
             "runway_months",
+            "months_to_milestone",
+            "next_milestone",
             "updated_at",
             *READINESS_QUESTIONS,
         )
@@ -50,19 +54,50 @@ ROW_FIELDS = (
 )
 
 
-def _cohort_rows(cohort: Cohort) -> list[figures.Row]:
-    """One query: the cohort's ventures with their canvases (and cached evaluations)."""
-    ventures = (
+def cohort_ventures(cohort: Cohort) -> QuerySet[Venture]:
+    """The cohort's ventures with their canvases (cached evaluations) and the length of
+    each vendor list (``vendor_count``, a subquery): one query for the whole cohort."""
+    vendors = (
+        VendorEntry.objects.filter(canvas=OuterRef("canvas"))
+        .order_by()
+        .values("canvas")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
         Venture.objects.filter(cohort=cohort)
         .select_related("canvas")
         .only(*ROW_FIELDS)
+        .annotate(vendor_count=Coalesce(Subquery(vendors), 0))
         .order_by("name")
     )
-    return figures.rows(ventures)
+
+
+def _cohort_rows(cohort: Cohort) -> list[figures.Row]:
+    return figures.rows(cohort_ventures(cohort))
 
 
 def _cell(value: object, heat: str) -> str:
     return f'<td class="num heat heat-{heat}">{escape(str(value))}</td>'
+
+
+def _parts(text: str) -> str:
+    """A 'a · b · c' line, escaped, that wraps only between its parts."""
+    return " · ".join(f'<span class="part">{escape(p)}</span>' for p in text.split(" · "))
+
+
+def _runway_cell(row: figures.Row) -> str:
+    """The runway in months over the milestone line ('milestone in 14 mo · 4 mo to raise'),
+    coloured as rules KR02-KR04 judge it; the full sentence is the cell's title."""
+    if not row.evaluated:
+        return _cell("—", row.runway_heat)
+    figure = row.runway_text + (" mo" if row.runway_months is not None else "")
+    return (
+        f'<td class="num heat heat-{row.runway_heat} runway-cell"'
+        f' title="{escape(row.runway_line)}">'
+        f'<span class="runway-figure">{escape(figure)}</span> '
+        f'<span class="runway-against">{_parts(row.runway_against)}</span></td>'
+    )
 
 
 def row_html(row: figures.Row) -> SafeString:
@@ -96,9 +131,9 @@ def row_html(row: figures.Row) -> SafeString:
         f'<td class="num heat heat-{row.key_partners_heat}">{row.key_partners}'
         f'<span class="of"> of {row.partners}</span></td>'
         + _cell(row.vendors, row.vendors_heat)
-        + _cell(row.runway_text, row.runway_heat)
-        + _cell(f"{row.readiness_yes}/5", row.readiness_heat)
-        + f'<td class="num">{updated}</td></tr>'
+        + _runway_cell(row)
+        + f'<td class="num heat heat-{row.readiness_heat} readiness-cell">'
+        f"{_parts(row.readiness_text)}</td>" + f'<td class="num">{updated}</td></tr>'
     )
 
 
