@@ -1,4 +1,5 @@
-"""The document format: /schema/canvas.json and its readable page (issue #6)."""
+"""The document format: /schema/canvas.json and its readable page (issue #6), in document
+version 2 (issue 13): vendors, null ratings and answers, the milestone."""
 
 import html
 import json
@@ -16,6 +17,18 @@ def test_the_json_schema_is_served_to_signed_in_people(mallory_client):
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
+def test_the_json_schema_served_describes_version_2_and_vendors(mallory_client):
+    schema = json.loads(mallory_client.get("/schema/canvas.json").content)
+    assert schema["properties"]["schema_version"]["enum"] == [1, 2]
+    assert schema["properties"]["vendors"]["items"] == {"$ref": "#/$defs/Vendor"}
+    assert set(schema["$defs"]["Vendor"]["properties"]) == {"name", "service"}
+    assert {"next_milestone", "months_to_milestone"} <= set(
+        schema["$defs"]["Finances"]["properties"]
+    )
+    rating = schema["$defs"]["Assessment"]["properties"]["rating"]
+    assert {"type": "null"} in rating["anyOf"]
+
+
 def test_the_schema_requires_sign_in(client, db):
     for url in ("/schema/canvas.json", "/schema/"):
         response = client.get(url)
@@ -31,10 +44,28 @@ def test_the_format_page_names_every_field_of_the_schema(mallory_client):
         assert f"<code>{row.path}</code>" in page, row.path
     for path in (
         "channels[].tags",
+        "vendors[].name",
+        "vendors[].service",
         "activities[].relevance.rating",
+        "finances.next_milestone",
+        "finances.months_to_milestone",
         "readiness.requirements_mapped",
     ):
         assert path in {r.path for r in rows}
+
+
+def test_the_format_page_says_which_ratings_and_answers_may_be_null():
+    rows = {r.path: r for r in schema_fields()}
+    for path in (
+        "activities[].relevance.rating",
+        "partners[].recovery_time",
+        "partners[].replacement_cost",
+        "finances.months_to_milestone",
+    ):
+        assert rows[path].nullable, path
+    assert rows["activities[].relevance.rating"].required
+    assert not rows["vendors"].nullable
+    assert not rows["vendors"].required
 
 
 def test_the_format_page_lists_every_vocabulary_with_its_labels(mallory_client):
@@ -66,7 +97,10 @@ def test_every_note_belongs_to_a_real_field():
     assert set(NOTES) <= paths
 
 
-def test_the_example_on_the_format_page_is_a_valid_document(mallory_client):
-    parse_document(EXAMPLE)
+def test_the_example_on_the_format_page_is_a_valid_version_2_document(mallory_client):
+    doc = parse_document(EXAMPLE)
+    assert doc.schema_version == 2
+    assert doc.vendors
     page = html.unescape(mallory_client.get("/schema/").content.decode())
-    assert '"schema_version": 1' in page
+    assert '"schema_version": 2' in page
+    assert '"vendors": [' in page
