@@ -48,6 +48,64 @@ def run_tasks() -> None:
     ).run()
 
 
+class StubRenderer:
+    """Stands in for the worker's render child (``canvas.pdf.process.RenderProcess``):
+    records each job and answers a tiny PDF, or raises ``error`` when it is set."""
+
+    PDF = b"%PDF-1.7 stub"
+
+    def __init__(self) -> None:
+        self.jobs: list[dict] = []
+        self.error: Exception | None = None
+
+    def render(self, job: dict, seconds: float) -> bytes:
+        self.jobs.append(job)
+        if self.error is not None:
+            raise self.error
+        return self.PDF
+
+    def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def stub_renderer(monkeypatch) -> StubRenderer:
+    """PDFs "rendered" by the worker are stubs (for access, flow and query tests)."""
+    from canvas.pdf import store
+
+    stub = StubRenderer()
+    monkeypatch.setattr(store, "_renderer", stub)
+    return stub
+
+
+def pdf_bytes(response) -> bytes:
+    """The body of a PDF download (a streamed FileResponse) or of any other response."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+@pytest.fixture
+def get_pdf(django_capture_on_commit_callbacks):
+    """GET a PDF address as a script that simply asks again would: the first answer is the
+    "Preparing your PDF…" page (202) and queues the render; the worker runs it
+    (``run_tasks``); the second answer is the file. Returns the last response."""
+
+    def get(client, url: str, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            first = client.get(url, **kwargs)
+        if first.status_code != 202:
+            return first
+        with django_capture_on_commit_callbacks(execute=True):
+            run_tasks()
+        return client.get(url, **kwargs)
+
+    return get
+
+
 def big_document(entries_per_block: int = 50, *, outsourced: bool = False) -> CanvasDocument:
     """A canvas with ``entries_per_block`` entries in each of the four blocks; with
     ``outsourced``, activity i is outsourced to partner i."""
