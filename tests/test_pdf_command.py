@@ -26,14 +26,33 @@ def test_canvas_pdf_writes_the_pdf_without_touching_the_database(tmp_path, capsy
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sepsis.pdf"]  # no temp file left
 
 
-@pytest.mark.parametrize("name", ["invalid_unknown_field.json", "invalid_malformed.json"])
-def test_an_invalid_document_exits_2_and_writes_nothing(tmp_path, name):
+def test_canvas_pdf_reads_a_version_1_document(tmp_path):
+    """Every reader accepts document version 1 and upgrades it (SPEC §2)."""
+    out = tmp_path / "v1.pdf"
+    call_command(
+        "canvas_pdf", str(FIXTURES / "v1" / "sepsis-dx.json"), "-o", str(out), "--timeout", "300"
+    )
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    assert "Sepsis Dx" in reader.pages[0].extract_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("invalid_unknown_field.json", "channels.0.budget"),
+        ("invalid_malformed.json", "(document)"),
+        ("invalid_schema_version.json", "schema_version"),
+        ("invalid_vendors_in_version_1.json", "vendors"),
+    ],
+)
+def test_an_invalid_document_exits_2_and_writes_nothing(tmp_path, name, path):
     out = tmp_path / "out.pdf"
     out.write_bytes(b"the previous PDF")
     with pytest.raises(CommandError) as error:
         call_command("canvas_pdf", str(FIXTURES / name), "-o", str(out))
     assert error.value.returncode == 2
     assert "is not a valid canvas document" in str(error.value)
+    assert f"\n  {path}: " in str(error.value)
     assert out.read_bytes() == b"the previous PDF"
     assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
 
