@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from canvas.models import ActivityLog, ShareLink, save_document
 from canvas.tokens import hash_token
-from tests.conftest import client_for
+from tests.conftest import client_for, pdf_bytes
 from tests.review_fixtures import (
     SHARE_URL,
     make_share_link,
@@ -88,16 +88,33 @@ def test_the_new_link_is_shown_once_and_never_again(alice, venture):
     assert "Active" in page
 
 
-def test_the_holder_downloads_the_pdf(venture):
+def test_the_holder_downloads_the_pdf(venture, get_pdf):
     token, _ = make_share_link(venture)
-    response = Client().get(f"/s/{token}/canvas.pdf")
+    response = get_pdf(Client(), f"/s/{token}/canvas.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="sepsis-dx-canvas-current.pdf"'
-    assert "Sepsis Dx" in pdf_text(response.content)
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "Sepsis Dx" in pdf_text(pdf_bytes(response))
 
 
-def test_a_link_to_a_version_shows_that_version_not_the_live_canvas(alice, venture, renamed):
+def test_the_holder_waits_on_a_page_that_keeps_the_token_out_of_referrers(
+    venture, stub_renderer, django_capture_on_commit_callbacks
+):
+    token, _ = make_share_link(venture)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().get(f"/s/{token}/canvas.pdf?paper=a4")
+    assert response.status_code == 202
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    page = response.content.decode()
+    assert f'hx-get="/s/{token}/canvas.pdf?paper=a4"' in page
+    assert f'href="/s/{token}/"' in page
+
+
+def test_a_link_to_a_version_shows_that_version_not_the_live_canvas(
+    alice, venture, renamed, get_pdf
+):
     page = client_for(alice).get("/ventures/sepsis-dx/share/").content.decode()
     assert "Version 2 — Renamed" in page
     path = create_link(client_for(alice), target="1")
@@ -105,9 +122,9 @@ def test_a_link_to_a_version_shows_that_version_not_the_live_canvas(alice, ventu
     page = Client().get(path).content.decode()
     assert renamed in page and "Renamed Partner Ltd" not in page
     assert "Version 1" in page
-    pdf = Client().get(path + "canvas.pdf")
+    pdf = get_pdf(Client(), path + "canvas.pdf")
     assert pdf["Content-Disposition"] == 'attachment; filename="sepsis-dx-canvas-v1.pdf"'
-    assert "Renamed Partner Ltd" not in pdf_text(pdf.content)
+    assert "Renamed Partner Ltd" not in pdf_text(pdf_bytes(pdf))
 
 
 def test_a_link_to_the_live_canvas_follows_later_edits(alice, venture, renamed):

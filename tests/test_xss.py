@@ -12,7 +12,7 @@ from django.test import Client
 
 from canvas.document import parse_document
 from canvas.models import Comment, Membership, PartnerEntry, create_venture, log, save_document
-from tests.conftest import client_for, load_fixture
+from tests.conftest import client_for, load_fixture, pdf_bytes
 from tests.review_fixtures import (
     make_invitation,
     make_share_link,
@@ -197,20 +197,20 @@ def pdf_text(content: bytes) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def test_the_pdf_prints_the_payloads_and_advisor_comments_as_literal_text(alice, xss):
-    response = client_for(alice).get("/ventures/xss/canvas.pdf")
+def test_the_pdf_prints_the_payloads_and_advisor_comments_as_literal_text(alice, xss, get_pdf):
+    response = get_pdf(client_for(alice), "/ventures/xss/canvas.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content).replace(" ", "")
+    text = pdf_text(pdf_bytes(response)).replace(" ", "")
     assert 'Venture<script>alert(1)</script>"><imgsrc=xonerror=alert(1)>' in text
     # bob's open comment is in the review appendix, as text
     assert "Advisorsays<script>alert(1)</script>" in text
 
 
-def test_the_shared_pdf_prints_the_payloads_as_text_without_the_comments(xss):
-    response = Client().get(f"/s/{xss['share_token']}/canvas.pdf")
+def test_the_shared_pdf_prints_the_payloads_as_text_without_the_comments(xss, get_pdf):
+    response = get_pdf(Client(), f"/s/{xss['share_token']}/canvas.pdf")
     assert response.status_code == 200
-    text = pdf_text(response.content).replace(" ", "")
+    text = pdf_text(pdf_bytes(response)).replace(" ", "")
     assert 'Venture<script>alert(1)</script>"><imgsrc=xonerror=alert(1)>' in text
     assert "Advisorsays" not in text
 
