@@ -119,6 +119,9 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=ROLES)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the person last opened the venture's canvas: the home page lists what others
+    # changed since then (null: never opened).
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["venture", "user"], name="uniq_membership")]

@@ -298,6 +298,7 @@ def test_comment_counts_add_one_query_to_the_canvas_whatever_their_number(
     for i in range(threads):
         comment(venture, bob, body=f"t{i}", block=("partners", "channels", "finances")[i % 3])
     client = client_for(alice)
-    # session, user, canvas + venture, 4 entry lists, role, open comment counts
-    with django_assert_num_queries(9):
+    # session, user, canvas + venture, 5 entry lists, role, the visit, open comment counts
+    # (per block and per entry, one query)
+    with django_assert_num_queries(11):
         assert client.get("/ventures/sepsis-dx/canvas/").status_code == 200

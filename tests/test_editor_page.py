@@ -148,8 +148,8 @@ def sized_venture(request, alice):
 def test_page_runs_the_same_queries_for_5_and_200_entries(
     alice_client, sized_venture, django_assert_num_queries
 ):
-    # session, user, canvas + venture, 4 entry lists, role, open comment counts
-    with django_assert_num_queries(10):
+    # session, user, canvas + venture, 5 entry lists, role, the visit, open comment counts
+    with django_assert_num_queries(11):
         response = alice_client.get("/ventures/sized/canvas/")
     assert response.status_code == 200
 

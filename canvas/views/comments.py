@@ -17,7 +17,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -31,21 +31,6 @@ from ..permissions import member_venture, role_for
 
 BLOCK_TITLES = d.BLOCK_TITLES  # the blocks a comment can be about (Comment.BLOCKS)
 BLOCKS = tuple(BLOCK_TITLES)
-
-
-def open_counts(venture_id: int) -> dict[str, int]:
-    """Open threads per block, in one query: {"partners": 2, ...} (every block present)."""
-    counts = dict.fromkeys(BLOCKS, 0)
-    rows = (
-        Comment.objects.filter(
-            canvas__venture_id=venture_id, parent__isnull=True, resolved_at__isnull=True
-        )
-        .values("block")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts.update({row["block"]: row["n"] for row in rows})
-    return counts
 
 
 def _who(user) -> str:

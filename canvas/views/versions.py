@@ -236,6 +236,7 @@ def version_detail(request: HtmxHttpRequest, slug: str, number: int) -> HttpResp
         "current_ruleset": RULESET_VERSION,
         "slug": venture.slug,
         "venture_name": venture.name,
+        "cohort": venture.cohort,  # staff: the way back to the dashboard
         "role": role,
         "can_edit": can_edit(role),
         "version": version,

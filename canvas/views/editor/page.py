@@ -12,7 +12,8 @@ from ... import document as d
 from ...board import SINGULAR
 from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS
-from ...permissions import can_edit, role_for
+from ...permissions import can_edit, role_for, sees_comments
+from ...review import record_visit
 from .form_contexts import _add_fc, _edit_fc, _entry_form, _header_fc
 from .render import _page
 from .state import State, _load, _state
@@ -27,6 +28,8 @@ def canvas_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     ``?edit=<element id>`` or ``?add=<block>`` opens a form without JavaScript."""
     canvas = _load(request.user, slug, write=False)
     role = role_for(request.user, canvas.venture)
+    if sees_comments(role):
+        record_visit(canvas.venture, request.user)  # the home page's "since your last visit"
     state = _state(canvas)
     open_forms: dict[str, Any] = {}
     if can_edit(role):

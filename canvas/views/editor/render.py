@@ -12,9 +12,11 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString
 
 from ...board import LIST_IDS, SINGULAR, board_context, entry_dom_id
+from ...document import ENTRY_BLOCKS
 from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS
-from ...permissions import can_edit
+from ...permissions import can_edit, sees_comments
+from ...review import comment_slots, mark_entries, open_comments
 from .form_contexts import _finances_fc, _readiness_fc
 from .state import BLOCKS, State
 
@@ -22,6 +24,8 @@ BOARD = "canvas/_board.html"
 ROLE_LABELS = {"advisor": "an advisor", "staff": "cohort staff"}
 
 LIST_BLOCKS = {list_id: block for block, list_id in LIST_IDS.items()}
+# Partials that show entries of a commentable block (and so their comment markers).
+COMMENTED_PARTS = {SINGULAR[b] for b in ENTRY_BLOCKS} | {LIST_IDS[b] for b in ENTRY_BLOCKS}
 
 # Parts of the page a change in one block can affect, besides findings and score.
 AFFECTS = {
@@ -79,7 +83,7 @@ def _context(state: State, open_forms: dict[str, Any] | None = None) -> dict[str
     canvas = state.canvas
     forms = {"finances": _finances_fc(state), "readiness": _readiness_fc(state)}
     forms.update(open_forms or {})
-    return board_context(
+    ctx = board_context(
         state.doc,
         state.evaluation,
         entries=state.rows,
@@ -92,6 +96,8 @@ def _context(state: State, open_forms: dict[str, Any] | None = None) -> dict[str
         },
         open_forms=forms,
     )
+    ctx["comment_venture"] = canvas.venture  # fragments with entries show their markers
+    return ctx
 
 
 def _item(ctx: dict[str, Any], block: str, pk: int) -> dict[str, Any] | None:
@@ -118,6 +124,9 @@ def _fragments(
 ) -> HttpResponse:
     """The ``main`` partial, then each ``oob`` partial marked hx-swap-oob."""
     lists = tuple(LIST_BLOCKS[name] for name in (main, *oob) if name in LIST_BLOCKS)
+    venture = ctx.get("comment_venture")
+    if venture is not None and COMMENTED_PARTS & {main, *oob}:
+        mark_entries(ctx, venture.slug, open_comments(venture.pk))  # the entries' markers
     _prerender(ctx, lists)
     parts = [render_to_string(f"{BOARD}#{main}", {**ctx, **(extra or {})}, request)]
     parts += [render_to_string(f"{BOARD}#{name}", {**ctx, "oob": True}, request) for name in oob]
@@ -141,8 +150,12 @@ def _page(
         ctx = _context(state, open_forms)
     else:
         ctx = board_context(state.doc, state.evaluation, entries=state.rows)
-    _prerender(ctx, BLOCKS)
     venture = state.canvas.venture
+    if sees_comments(role):  # block counts and entry markers, in one query
+        counts = open_comments(venture.pk)
+        mark_entries(ctx, venture.slug, counts)
+        ctx["comment_slots"] = comment_slots(venture.slug, counts)
+    _prerender(ctx, BLOCKS)
     ctx.update(
         slug=venture.slug,
         page_venture=venture,

@@ -26,7 +26,8 @@ def _load(user, slug: str, *, write: bool, lock: bool = False) -> Canvas:
     transaction) locks the canvas row, so writes to one canvas happen one at a time and
     checks such as unique partner names hold (SQLite's IMMEDIATE transactions do it anyway)."""
     scope = Venture.objects.editable_by(user) if write else Venture.objects.visible_to(user)
-    queryset = canvas_for_document().filter(venture__in=scope)
+    # the cohort too: the page links cohort staff back to its dashboard
+    queryset = canvas_for_document().filter(venture__in=scope).select_related("venture__cohort")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     try:
