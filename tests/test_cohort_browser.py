@@ -96,7 +96,7 @@ def test_the_bulk_export_shows_live_progress_then_a_download_link(
     browser_page, carol, northstar, monkeypatch, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(tasks, "render_pdf", lambda doc, evaluation: FAKE_PDF)
+    monkeypatch.setattr(tasks, "bulk_pdf", lambda *args, **kwargs: FAKE_PDF)
     page = browser_page
     login(page, carol)
     page.goto(page.base_url + "/cohorts/northstar/")

@@ -64,15 +64,15 @@ def three_ventures(venture, cohort, sepsis_doc):
 
 @pytest.fixture
 def stub_pdf(monkeypatch):
-    """A fast stand-in for the WeasyPrint render; records the canvases it was given."""
+    """A fast stand-in for the PDF store's bulk_pdf; records the canvases it was given."""
     seen: list[str] = []
 
-    def render(doc, evaluation):
+    def render(venture_id, doc, evaluation, worker=""):
         seen.append(doc.venture.name)
         assert evaluation is not None
         return FAKE_PDF
 
-    monkeypatch.setattr(tasks, "render_pdf", render)
+    monkeypatch.setattr(tasks, "bulk_pdf", render)
     return seen
 
 
@@ -130,12 +130,12 @@ def test_the_worker_makes_a_zip_with_one_pdf_per_venture(
 def test_a_broken_canvas_is_reported_and_the_rest_are_exported(
     carol_client, three_ventures, monkeypatch, media, django_capture_on_commit_callbacks
 ):
-    def render(doc, evaluation):
+    def render(venture_id, doc, evaluation, worker=""):
         if doc.venture.name == "Beta Care":
             raise RuntimeError("WeasyPrint choked on this canvas")
         return FAKE_PDF
 
-    monkeypatch.setattr(tasks, "render_pdf", render)
+    monkeypatch.setattr(tasks, "bulk_pdf", render)
     start(carol_client, django_capture_on_commit_callbacks)
     run_worker_once()
     export = BulkExport.objects.get()
@@ -248,3 +248,27 @@ def test_the_real_renderer_makes_real_pdfs(
             reader = pypdf.PdfReader(io.BytesIO(archive.read(name)))
             text = "".join(page.extract_text() for page in reader.pages)
             assert ("Gamma Dx" if name.startswith("gamma") else "Sepsis Dx") in text
+
+
+def test_the_export_takes_stored_pdfs_and_stores_the_ones_it_renders(
+    carol_client, alice, three_ventures, stub_renderer, get_pdf, django_capture_on_commit_callbacks
+):
+    from canvas.models import StoredPdf
+    from tests.conftest import client_for
+
+    # Sepsis Dx's current PDF is stored already: the export does not render it again
+    assert get_pdf(client_for(alice), "/ventures/sepsis-dx/canvas.pdf").status_code == 200
+    assert len(stub_renderer.jobs) == 1
+    start(carol_client, django_capture_on_commit_callbacks)
+    run_worker_once()
+    export = BulkExport.objects.get()
+    assert export.status == BulkExport.DONE and export.failures == []
+    assert sorted(job["document"]["venture"]["name"] for job in stub_renderer.jobs) == [
+        "Alpha Med",
+        "Beta Care",
+        "Sepsis Dx",
+    ]
+    assert StoredPdf.objects.filter(status=StoredPdf.DONE).count() == 3
+    # and what it rendered is the venture's own current PDF: served at once
+    alpha = carol_client.get("/ventures/alpha-med/canvas.pdf")
+    assert alpha.status_code == 200 and alpha["Content-Type"] == "application/pdf"

@@ -101,7 +101,7 @@ class PdfRequest:
             evaluation=evaluation.to_dict(),
             version_label=version_label,
             comments=[{**asdict(c), "created_at": c.created_at.isoformat()} for c in comments],
-            author=author,
+            author=author or doc.venture.name,  # what the PDF's metadata says when empty
             paper=paper,
         )
 
