@@ -165,7 +165,10 @@ MATRIX: dict[str, Row] = {
     ),
     # --- exports -------------------------------------------------------------------------------
     "ventures/<slug:slug>/canvas.pdf": Row(
-        "/ventures/sepsis-dx/canvas.pdf", READ_ALL, WRONG_METHOD
+        "/ventures/sepsis-dx/canvas.pdf",
+        who(202, 202, 202),
+        WRONG_METHOD,
+        note="202: the Preparing page, while the worker makes the PDF (test_pdf_views.py)",
     ),
     "ventures/<slug:slug>/canvas.json": Row(
         "/ventures/sepsis-dx/canvas.json", READ_ALL, WRONG_METHOD
@@ -227,7 +230,7 @@ MATRIX: dict[str, Row] = {
     ),
     "s/<str:token>/canvas.pdf": Row(
         "/s/{share_token}/canvas.pdf",
-        PUBLIC_TOKEN | {"anonymous": 404},
+        who(202, 202, 202, other_staff=202, anonymous=404, holder=202),
         who(405, 405, 405, other_staff=405, anonymous=405),
     ),
     # --- cohorts -----------------------------------------------------------------------------
@@ -299,16 +302,8 @@ def world(
     alice, dave, bob, carol, erin, frank, mallory, venture, cohort, settings, tmp_path, monkeypatch
 ):
     """The cast plus one of everything a URL can point at, on Sepsis Dx and Northstar.
-    PDFs are not really rendered here (access is the question; tests/test_pdf*.py and
-    tests/test_xss.py render them)."""
-    import canvas.pdf
-    import canvas.views.exports
-
-    def stub_pdf(*args, **kwargs) -> bytes:
-        return b"%PDF-1.7 stub"
-
-    monkeypatch.setattr(canvas.pdf, "render_canvas_pdf", stub_pdf)
-    monkeypatch.setattr(canvas.views.exports, "render_canvas_pdf", stub_pdf)
+    PDFs are not rendered here (access is the question; tests/test_pdf*.py and
+    tests/test_xss.py render them): a PDF address answers its Preparing page."""
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "northstar.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
