@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from canvas.models import Comment
 from canvas.permissions import sees_comments
-from tests.conftest import client_for
+from tests.conftest import client_for, pdf_bytes
 
 PDF = "/ventures/sepsis-dx/canvas.pdf"
 SECRET = "Our burn worries me: talk before the board meeting"
@@ -36,18 +36,20 @@ def test_only_founders_and_advisors_see_comments(role, sees):
     assert sees_comments(role) is sees
 
 
-def test_cohort_staff_get_the_venture_pdf_without_the_advisors_comments(carol, advisor_comment):
-    response = client_for(carol).get(PDF)
+def test_cohort_staff_get_the_venture_pdf_without_the_advisors_comments(
+    carol, advisor_comment, get_pdf
+):
+    response = get_pdf(client_for(carol), PDF)
     assert response.status_code == 200
-    text = pdf_text(response.content)
+    text = pdf_text(pdf_bytes(response))
     assert "Sepsis Dx" in text
     assert SECRET not in text
 
 
-def test_the_founder_gets_the_advisors_open_comments_in_the_pdf(alice, advisor_comment):
-    response = client_for(alice).get(PDF)
+def test_the_founder_gets_the_advisors_open_comments_in_the_pdf(alice, advisor_comment, get_pdf):
+    response = get_pdf(client_for(alice), PDF)
     assert response.status_code == 200
-    assert SECRET in pdf_text(response.content)
+    assert SECRET in pdf_text(pdf_bytes(response))
 
 
 def test_cohort_staff_see_no_comment_controls_or_counts_on_the_canvas(carol, advisor_comment):

@@ -27,7 +27,7 @@ from ..evaluator import Evaluation, evaluate
 from ..http import HtmxHttpRequest
 from ..models import CanvasVersion, Comment, Membership, Venture, canvas_for_document
 from ..pdf import DEFAULT_PAPER, PAPERS, ReviewComment, pdf_filename, store
-from ..permissions import visible_venture
+from ..permissions import sees_comments, venture_and_role
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def advisor_comments(venture: Venture) -> list[ReviewComment]:
 @login_required
 @require_safe
 def canvas_pdf(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    venture = visible_venture(request.user, slug)
+    venture, role = venture_and_role(request.user, slug)
     number = _version_number(request)
     paper = paper_of(request)
     doc, evaluation, label = _document(venture, number)
@@ -110,7 +110,7 @@ def canvas_pdf(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         doc,
         evaluation,
         label,
-        comments=advisor_comments(venture),
+        comments=advisor_comments(venture) if sees_comments(role) else [],
         author=doc.venture.name,
         paper=paper,
     )
