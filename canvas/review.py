@@ -67,20 +67,27 @@ def comment_slots(slug: str, counts: OpenComments) -> dict[str, dict[str, Any]]:
     }
 
 
+def entry_marker(slug: str, block: str, pk: int, counts: OpenComments) -> dict[str, Any]:
+    """``item["comments"]`` of an entry: the count of its open threads and the address of
+    the oldest (the block's comment page, which works without JavaScript; the editor opens
+    the thread in the margin instead)."""
+    threads = counts.entries.get((block, pk))
+    if threads is None:
+        return {"count": 0, "block": block}
+    return {
+        "count": threads.count,
+        "block": block,
+        "thread": threads.first,
+        "href": f"/ventures/{slug}/comments/{block}/#comment-{threads.first}",
+    }
+
+
 def mark_entries(ctx: dict[str, Any], slug: str, counts: OpenComments) -> None:
-    """Give each board entry with open threads ``item["comments"]``: the count and the
-    address of its oldest open thread (the block's comment page, which works without
-    JavaScript; the editor opens the thread in the margin instead)."""
+    """Give each board entry its comment marker (``item["comments"]``)."""
     for block in ENTRY_BLOCKS:
         for item in ctx.get(block, ()):
-            threads = item.get("pk") is not None and counts.entries.get((block, item["pk"]))
-            if threads:
-                item["comments"] = {
-                    "count": threads.count,
-                    "block": block,
-                    "thread": threads.first,
-                    "href": f"/ventures/{slug}/comments/{block}/#comment-{threads.first}",
-                }
+            if item.get("pk") is not None:
+                item["comments"] = entry_marker(slug, block, item["pk"], counts)
 
 
 # --- the home page ----------------------------------------------------------------------

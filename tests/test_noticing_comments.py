@@ -68,6 +68,24 @@ def test_the_marker_stays_after_the_founder_edits_the_entry(alice, bob, venture)
     )
 
 
+def test_commenting_and_resolving_update_the_entry_marker_out_of_band(alice, bob, venture):
+    entry = first_partner(venture)
+    slot = f'<span id="marker-partner-{entry.pk}" class="marker-slot" hx-swap-oob="true">'
+    response = client_for(bob).post(
+        "/ventures/sepsis-dx/comments/partners/",
+        {"body": "Plan B?", "entry": entry.pk},
+        headers=HX,
+    )
+    page = response.content.decode()
+    assert slot + '<a class="comment-marker"' in page
+    assert f"> open comment on {entry.name}<" in page
+    first = Comment.objects.get()
+    response = client_for(alice).post(
+        f"/ventures/sepsis-dx/comments/{first.pk}/resolve/", headers=HX
+    )
+    assert slot + "</span>" in response.content.decode()
+
+
 def test_staff_get_no_markers(carol, bob, venture):
     thread(venture, bob, first_partner(venture))
     page = client_for(carol).get(CANVAS).content.decode()
@@ -135,3 +153,26 @@ def test_every_venture_page_offers_cohort_staff_a_way_back_to_their_cohort(carol
 def test_founders_are_not_sent_to_a_cohort_dashboard(alice, venture):
     page = client_for(alice).get(CANVAS).content.decode()
     assert 'href="/cohorts/northstar/"' not in page
+
+
+# --- the demo data shows comments at work ----------------------------------------------------
+
+
+def test_seed_demo_gives_a_worked_example_an_open_advisor_thread_once(django_user_model):
+    import io
+
+    from django.core.management import call_command
+
+    for _ in range(2):  # idempotent
+        call_command("seed_demo", stdout=io.StringIO())
+    (thread,) = Comment.objects.filter(parent__isnull=True)
+    assert thread.canvas.venture.slug == "sepsis-dx"
+    assert thread.author.username == "advisor@example.com"
+    assert thread.resolved_at is None
+    assert thread.entry_name == "BioMed Contract Manufacturing" and thread.entry_id
+    assert thread.replies.get().author.username == "founder@example.com"
+
+    founder = django_user_model.objects.get(username="founder@example.com")
+    page = client_for(founder).get("/ventures/sepsis-dx/canvas/").content.decode()
+    assert '>1<span class="visually-hidden"> open comment on BioMed Contract Manufacturing<' in page
+    assert "1 open comment</a>" in client_for(founder).get("/").content.decode()

@@ -20,14 +20,16 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import document as d
+from ..board import entry_dom_id
 from ..http import HtmxHttpRequest
 from ..models import ENTRY_MODELS, Comment, Membership, Venture, ensure_canvas, log
 from ..permissions import member_venture, role_for
+from ..review import entry_marker, open_comments
 
 BLOCK_TITLES = d.BLOCK_TITLES  # the blocks a comment can be about (Comment.BLOCKS)
 BLOCKS = tuple(BLOCK_TITLES)
@@ -140,7 +142,30 @@ def _panel(request, ctx: dict[str, Any], *, status: int = 200, oob_count: bool =
             {**ctx, "comment_counts": {ctx["block"]: ctx["count"]}, "oob": True},
             request=request,
         )
+        html += _entry_markers(ctx["venture"], ctx["block"])
     return HttpResponse(html, status=status)
+
+
+def _entry_markers(venture: Venture, block: str) -> str:
+    """The block's entry markers, out of band: the canvas shows the new counts at once."""
+    entries = _entries(venture, block)
+    if not entries:
+        return ""
+    counts = open_comments(venture.pk)
+    marker = get_template("canvas/_board.html#comment-marker")
+    return "".join(
+        marker.render(
+            {
+                "oob": True,
+                "item": {
+                    "dom_id": entry_dom_id(block, pk=pk),
+                    "name": name,
+                    "comments": entry_marker(venture.slug, block, pk, counts),
+                },
+            }
+        )
+        for pk, name in entries
+    )
 
 
 def _check_block(block: str) -> None:

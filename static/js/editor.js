@@ -2,6 +2,7 @@
    - A finding's link scrolls to its entry and highlights it (plain anchors work without JS).
    - After an htmx swap, focus goes where a keyboard user expects it.
    - Escape closes an open form; opening a delete confirmation focuses its button.
+   - An entry's comment marker opens its thread in the block's margin.
    No inline handlers: the page's Content-Security-Policy forbids them. */
 (function () {
   "use strict";
@@ -133,6 +134,7 @@
       if (field) { field.focus(); }
       return;
     }
+    if (pendingThread && showThread()) { last = null; return; }
     var active = document.activeElement;
     if (!active || active === document.body || !active.isConnected) {
       if (refocus(el)) { return; }
@@ -140,6 +142,32 @@
       (edit || el).focus({ preventScroll: true });
     }
     last = null;
+  });
+
+  // An entry's comment marker opens its block's threads in the margin and shows the entry's
+  // oldest open thread (without JavaScript the marker is a link to the block's comment page).
+  var pendingThread = null;
+
+  function showThread() {
+    var thread = pendingThread && document.getElementById(pendingThread);
+    if (!thread) { return false; }
+    pendingThread = null;
+    thread.scrollIntoView({ behavior: reduceMotion ? "auto" : "smooth", block: "center" });
+    if (!thread.hasAttribute("tabindex")) { thread.setAttribute("tabindex", "-1"); }
+    thread.classList.add("is-target");
+    thread.focus({ preventScroll: true });
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var marker = event.target.closest && event.target.closest("a.comment-marker");
+    if (!marker) { return; }
+    var slot = document.getElementById("comments-" + marker.getAttribute("data-block"));
+    if (!slot || slot.tagName !== "DETAILS") { return; } // follow the link
+    event.preventDefault();
+    pendingThread = "comment-" + marker.getAttribute("data-thread");
+    if (!slot.open) { slot.open = true; } // loads the threads (hx-trigger="toggle once")
+    window.setTimeout(showThread, 0); // already loaded: show it now
   });
 
   // The findings panel is replaced on every save: keep its scroll position.

@@ -15,9 +15,12 @@ from canvas.models import (
     CanvasVersion,
     Cohort,
     CohortStaff,
+    Comment,
     Membership,
+    PartnerEntry,
     Venture,
     create_venture,
+    log,
     save_document,
 )
 
@@ -36,6 +39,40 @@ def fixture_files() -> list[tuple[str, Path]]:
         (path.stem.removeprefix("demo-"), path) for path in sorted(folder.glob("demo-*.json"))
     ]
     return files
+
+
+# An open advisor thread on the first worked example, so a new user sees comments at work:
+# the entry's marker, the block's count, the home page and the PDF's review appendix.
+THREAD_VENTURE = "sepsis-dx"
+THREAD_PARTNER = "BioMed Contract Manufacturing"
+THREAD = (
+    "If BioMed's ISO 13485 line is booked by a bigger client, what is plan B? By your own "
+    "estimate a second manufacturer takes 18-24 months to qualify: worth starting that "
+    "conversation before the validation study, not after."
+)
+REPLY = (
+    "Agreed. We have a call with a second contract manufacturer in March and will add them "
+    "as a partner once we know their terms."
+)
+
+
+def advisor_thread(venture, advisor, founder) -> None:
+    """Start the demo thread on the venture's contract manufacturer (once)."""
+    canvas = venture.canvas
+    if Comment.objects.filter(canvas=canvas).exists():
+        return
+    partners = PartnerEntry.objects.filter(canvas=canvas).order_by("position", "id")
+    partner = partners.filter(name__iexact=THREAD_PARTNER).first() or partners.first()
+    about = {"entry_id": partner.pk, "entry_name": partner.name} if partner else {}
+    thread = Comment.objects.create(
+        canvas=canvas, author=advisor, block="partners", body=THREAD, **about
+    )
+    Comment.objects.create(
+        canvas=canvas, author=founder, block="partners", parent=thread, body=REPLY, **about
+    )
+    where = "Key Partners" + (f" — {partner.name}" if partner else "")
+    log(canvas, advisor, "comment_added", f"{advisor.get_full_name()} commented on {where}")
+    log(canvas, founder, "comment_added", f"{founder.get_full_name()} replied on {where}")
 
 
 def first_draft(doc):
@@ -109,6 +146,8 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     venture=venture, user=users[ADVISOR], defaults={"role": Membership.ADVISOR}
                 )
+                if slug == THREAD_VENTURE:
+                    advisor_thread(venture, users[ADVISOR], users[FOUNDER])
 
         self.stdout.write(
             f"Demo data ready: cohort '{cohort.name}', {created_count} venture(s) created, "
