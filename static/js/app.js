@@ -56,25 +56,32 @@
     return type.indexOf("text/plain") === 0 && text && text.length < 400 ? text : "";
   }
 
-  // The visible message sits just before the form (or element) that sent the request.
-  function errorNote(elt) {
+  // The visible message sits where the person acted: above the form's buttons (or just
+  // before the form, or the element, that sent the request).
+  function noteSpot(elt) {
     var form = elt.closest ? (elt.closest("form") || elt.form || elt) : null;
-    var anchor = form && form.id === "entry-action" ? elt.closest(".entry, section, div") : form;
-    if (!anchor || !anchor.isConnected) { return null; }
-    var note = anchor.previousElementSibling;
+    if (form && form.id === "entry-action") { form = elt.closest(".entry-actions") || elt; }
+    if (!form || !form.isConnected) { return null; }
+    var actions = form.querySelector(".form-actions");
+    return actions || form;
+  }
+
+  function errorNote(elt) {
+    var spot = noteSpot(elt);
+    if (!spot) { return null; }
+    var note = spot.previousElementSibling;
     if (!note || !note.classList.contains("request-error")) {
       note = document.createElement("p");
       note.className = "request-error";
-      note.setAttribute("tabindex", "-1");
-      anchor.parentNode.insertBefore(note, anchor);
+      spot.parentNode.insertBefore(note, spot);
     }
     return note;
   }
 
   function clearErrors(elt) {
-    var form = elt && elt.closest && elt.closest("form");
-    var prev = form && form.previousElementSibling;
-    if (prev && prev.classList.contains("request-error")) { prev.remove(); }
+    var spot = elt && noteSpot(elt);
+    var note = spot && spot.previousElementSibling;
+    if (note && note.classList.contains("request-error")) { note.remove(); }
   }
 
   function failed(detail, why) {
