@@ -15,6 +15,8 @@ from canvas import document as d
 from canvas.board import ANSWER_LABELS, runway_text, score_class
 from canvas.evaluator import (
     BLOCKS,
+    PASSING_RATINGS,
+    POINTS,
     RULES,
     RULES_BY_ID,
     RULESET_VERSION,
@@ -23,6 +25,7 @@ from canvas.evaluator import (
     Evaluation,
     Finding,
     about,
+    readiness_summary,
     subject_label,
 )
 
@@ -73,14 +76,18 @@ class ReviewComment:
     body: str
 
 
-# Channel findings about one stage are shown in that stage's lane on page 1.
-LANE_RULES = {"CH02": "keep", "CH08": "grow", "CH09": "keep"}
-
-
 def _lane_of(finding: Finding) -> str | None:
+    """The lane a channel finding is shown in on page 1: its stage subject (CH01), or the
+    stage its rule declares (``Rule.stage``), or None (the block as a whole)."""
     if about(finding) == "stage":
         return finding.subject
-    return LANE_RULES.get(finding.rule)
+    rule = RULES_BY_ID.get(finding.rule)
+    return rule.stage if rule is not None else None
+
+
+def _assessed(kind: str, value: str | None) -> str:
+    """A vendor-test answer's short label, or 'Not yet assessed'."""
+    return d.label(kind, value).split(" (")[0] if value else d.NOT_ASSESSED
 
 
 def _findings_count(n: int) -> str:
@@ -97,6 +104,27 @@ def _months(value: float | None) -> str:
     if value is None:
         return ""
     return f"{value:g} month{'s' if value != 1 else ''}"
+
+
+def _activity_badge(verdict: Any) -> tuple[str, str]:
+    """The three-tests verdict as (badge, class): Core, Not core, or Not yet rated."""
+    if verdict is None:
+        return "Not evaluated", "not-core"
+    if verdict.core:
+        return "Core", "core"
+    if verdict.unrated_tests:
+        return d.NOT_RATED, "unrated"
+    return "Not core", "not-core"
+
+
+def _claim(declared_core: bool, verdict: Any) -> str:
+    if verdict is None:
+        return ""
+    if declared_core and not verdict.core:
+        return "Declared core by the team"
+    if verdict.core and not declared_core:
+        return "Not yet declared core by the team"
+    return ""
 
 
 @dataclass
@@ -142,8 +170,8 @@ class Report:
             verdict = self.evaluation.partner_verdict(p.name) or ""
             meta = [
                 (d.label("partner_type", p.partner_type), ""),
-                (f"Recovery: {d.label('recovery_time', p.recovery_time).split(' (')[0]}", ""),
-                (f"Replacement: {d.label('replacement_cost', p.replacement_cost)}", ""),
+                (f"Recovery: {_assessed('recovery_time', p.recovery_time)}", ""),
+                (f"Replacement: {_assessed('replacement_cost', p.replacement_cost)}", ""),
             ]
             items.append(
                 Item(
@@ -162,7 +190,6 @@ class Report:
         items = []
         for a in self.doc.activities:
             verdict = self.evaluation.activity_verdict(a.name)
-            core = verdict.core if verdict else None
             meta = []
             for test, title in (
                 ("relevance", "Relevance"),
@@ -170,16 +197,20 @@ class Report:
                 ("breadth", "Breadth"),
             ):
                 rating = getattr(a, test).rating
-                passed = verdict is not None and test not in verdict.failed_tests
+                if rating is None:
+                    meta.append((f"{title} not yet rated", "unrated"))
+                    continue
+                passed = rating in PASSING_RATINGS
                 meta.append((f"{title} {d.label('rating', rating)}", "pass" if passed else "fail"))
             if a.outsourced_to:
                 meta.append((f"Outsourced to {a.outsourced_to}", ""))
+            badge, badge_class = _activity_badge(verdict)
             items.append(
                 Item(
                     "activity",
                     a.name,
-                    "Not evaluated" if core is None else "Core" if core else "Not core",
-                    "core" if core else "not-core",
+                    badge,
+                    badge_class,
                     meta,
                     "",
                     self._chips("activities", a.name),
@@ -236,8 +267,6 @@ class Report:
             if block == "channels" and _lane_of(f) != stage:
                 continue
             text = RULES_BY_ID[f.rule].title if f.rule in RULES_BY_ID else ""
-            if about(f) == "category":
-                text = f"No {d.label('category', f.subject).lower()} resource"
             notes.append(Note(f, text))
         return notes
 
@@ -315,21 +344,35 @@ class Report:
         rows = []
         for a in self.doc.activities:
             verdict = self.evaluation.activity_verdict(a.name)
-            tests = [
-                {
-                    "label": d.TESTS[t],
-                    "rating": d.label("rating", getattr(a, t).rating),
-                    "rationale": getattr(a, t).rationale,
-                    "passed": verdict is not None and t not in verdict.failed_tests,
-                }
-                for t in d.TESTS
-            ]
+            tests = []
+            for t in d.TESTS:
+                rating = getattr(a, t).rating
+                state = "unrated" if rating is None else "pass" if rating != "low" else "fail"
+                tests.append(
+                    {
+                        "label": d.TESTS[t],
+                        "rating": d.label("rating", rating) if rating else d.NOT_RATED,
+                        "rationale": getattr(a, t).rationale,
+                        "passed": state == "pass",
+                        "state": state,
+                        # a passing rating needs its reason (KA04); a low or no rating none
+                        "needs_reason": state == "pass",
+                    }
+                )
+            badge, badge_class = _activity_badge(verdict)
             rows.append(
                 {
                     "activity": a,
                     "tests": tests,
                     "core": verdict.core if verdict else None,
+                    "badge": badge,
+                    "badge_class": badge_class,
+                    # the claim only where it differs from the verdict (KA02, KA03)
+                    "claim": _claim(a.declared_core, verdict),
                     "failed": ", ".join(d.TESTS[t] for t in verdict.failed_tests)
+                    if verdict
+                    else "",
+                    "unrated": ", ".join(d.TESTS[t] for t in verdict.unrated_tests)
                     if verdict
                     else "",
                 }
@@ -344,8 +387,8 @@ class Report:
                 {
                     "partner": p,
                     "type": d.label("partner_type", p.partner_type),
-                    "recovery": d.label("recovery_time", p.recovery_time),
-                    "cost": d.label("replacement_cost", p.replacement_cost),
+                    "recovery": d.label("recovery_time", p.recovery_time) or d.NOT_ASSESSED,
+                    "cost": d.label("replacement_cost", p.replacement_cost) or d.NOT_ASSESSED,
                     "verdict": VERDICT_LABELS.get(verdict, "Not evaluated"),
                     "verdict_key": verdict or "none",
                 }
@@ -386,7 +429,9 @@ class Report:
                 )
             ],
             "runway": self.runway(),
-            "ruleset": RULESET_VERSION,
+            "points": POINTS,
+            "ruleset": e.ruleset,
+            "current_ruleset": RULESET_VERSION,
             "header_style": f"height:{self.header_height:.2f}mm",
             "key_style": f"top:{self.paper.content_h - self.paper.key_height + 1.2:.2f}mm",
             "paper": self.paper.key,
@@ -396,6 +441,7 @@ class Report:
             "findings": self.finding_groups(),
             "activity_rows": self.activity_rows(),
             "partner_rows": self.partner_rows(),
+            "vendors": doc.vendors,
             # page 1 shows each partner's strategic value unless it had to shorten them
             "partner_value_column": not self.shown_in_full("partners"),
             # Resources and channels have no table of their own when page 1 shows every
@@ -425,7 +471,10 @@ class Report:
             "finances": {
                 "cash": _money(doc.finances.cash_on_hand, doc.finances.currency),
                 "burn": _money(doc.finances.monthly_burn, doc.finances.currency),
+                "milestone": doc.finances.next_milestone or "Not given",
+                "milestone_months": _months(doc.finances.months_to_milestone) or "Not given",
             },
+            "readiness_summary": readiness_summary(doc.readiness),
             "readiness": [
                 {
                     "question": d.label("question", q),
