@@ -112,17 +112,19 @@ if env("DATABASE_URL"):
     if env("DATABASE_TEST_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = env("DATABASE_TEST_NAME")
 else:
+    # How long a write waits for a locked database before it fails (seconds).
+    SQLITE_BUSY_TIMEOUT = envint("SQLITE_BUSY_TIMEOUT", 20)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": SQLITE_BUSY_TIMEOUT,
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=20000;"
+                    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000};"
                     "PRAGMA foreign_keys=ON;"
                 ),
             },

@@ -6,12 +6,17 @@ free loopback port, DEBUG off, against a database of its own.
 - PostgreSQL (DATABASE_URL set): a temporary database created next to the one the URL
   names and dropped afterwards, so a developer's database is never touched.
 
-Used by tests/test_concurrency.py and bench/load_test.py::
+Used by tests/test_concurrency.py, tests/test_pdf_isolation.py, tests/test_pdf_faults.py and
+bench/load_test.py::
 
     with LiveServer(workers=3, founders=4) as server:
         server.url          # http://127.0.0.1:<port>
         server.manifest     # what `manage.py load_setup --output` wrote
         server.snapshot("load-shared")   # the canvas as stored, read by a subprocess
+
+``worker=True`` also runs the background worker under its supervisor, as ``make serve``
+does (``scripts/with-worker``): ``server.pids("manage.py worker")`` finds its process,
+``server.worker_log()`` reads what it wrote. ``env`` adds to the servers' environment.
 
 Everything is bounded: each subprocess has a time limit, the start waits at most
 ``start_timeout`` seconds for /healthz, and stopping kills the server after a grace period.
@@ -127,6 +132,8 @@ class LiveServer:
         collectstatic: bool = False,
         start_timeout: float = 60,
         log_requests: bool = True,
+        worker: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.workers = workers
         self.founders = founders
@@ -134,12 +141,15 @@ class LiveServer:
         self.collectstatic = collectstatic
         self.start_timeout = start_timeout
         self.log_requests = log_requests
+        self.worker = worker
+        self.extra_env = dict(env or {})
         self.url = ""
         self.manifest: dict = {}
         self.env: dict[str, str] = {}
         self.log_path: Path | None = None
         self._stack = contextlib.ExitStack()
         self._process: subprocess.Popen | None = None
+        self._worker: subprocess.Popen | None = None
 
     # -- lifecycle --
     def __enter__(self) -> LiveServer:
@@ -167,6 +177,10 @@ class LiveServer:
             DJANGO_STATIC_ROOT=str(tmp / "static"),
             DJANGO_REQUEST_LOG_LEVEL="INFO" if self.log_requests else "WARNING",
             PYTHONUNBUFFERED="1",
+            DJANGO_MEDIA_ROOT=str(tmp / "media"),
+            WORKER_LOG=str(tmp / "worker.log"),
+            WORKER_ID=f"live-{os.getpid()}-{secrets.token_hex(3)}",
+            **self.extra_env,
         )
         if on_postgres():
             env["DATABASE_URL"] = self._stack.enter_context(
@@ -221,6 +235,16 @@ class LiveServer:
         )
         self._stack.callback(self._stop)
         self._wait_healthy()
+        if self.worker:
+            self._worker = subprocess.Popen(
+                [str(ROOT / "scripts" / "with-worker"), "sleep", "86400"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: stopped as one below
+            )
+            self._stack.callback(self._stop_worker)
 
     def _wait_healthy(self) -> None:
         deadline = time.monotonic() + self.start_timeout
@@ -246,6 +270,41 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+    def _stop_worker(self) -> None:
+        process = self._worker
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the group
+        process.wait(timeout=10)
+
+    def pids(self, needle: str) -> list[int]:
+        """The processes of the worker's group whose command line holds ``needle``
+        (``"manage.py worker"``: the worker; ``"canvas.pdf.process"``: its render child)."""
+        if self._worker is None:
+            return []
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.getpgid(int(entry.name)) != self._worker.pid:
+                    continue
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (OSError, ProcessLookupError):
+                continue
+            if needle in command:
+                found.append(int(entry.name))
+        return sorted(found)
+
+    def worker_log(self) -> str:
+        path = Path(self.env.get("WORKER_LOG", ""))
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
 
     # -- reading the result --
     def server_log(self) -> str:

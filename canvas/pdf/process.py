@@ -36,6 +36,7 @@ from .errors import PdfError, PdfTimeout
 
 log = logging.getLogger("canvas.pdf")
 ROOT = Path(__file__).resolve().parent.parent.parent
+NICE = 10  # the child's scheduling priority, below the web's (Unix nice)
 
 
 class RenderProcess:
@@ -217,6 +218,7 @@ def main() -> None:
     # The protocol owns the real standard output; anything printed goes to standard error.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    os.nice(NICE)  # a render gives way to the web's requests when they share the CPUs
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the worker, which ends this
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     import canvas.pdf  # noqa: F401  (loaded before the first job, while the worker waits)
