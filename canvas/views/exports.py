@@ -119,19 +119,25 @@ def canvas_pdf(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         pdf,
         pdf_filename(venture.slug, number, paper),
         title=f"{doc.venture.name} — {label}",
-        back_url=f"/ventures/{venture.slug}/canvas/"
+        back=(f"/ventures/{venture.slug}/canvas/", "Back to the canvas")
         if number is None
-        else f"/ventures/{venture.slug}/versions/{number}/",
+        else (f"/ventures/{venture.slug}/versions/{number}/", f"Back to version {number}"),
     )
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 def stored_pdf_response(
-    request: HtmxHttpRequest, pdf: store.PdfRequest, filename: str, *, title: str, back_url: str
+    request: HtmxHttpRequest,
+    pdf: store.PdfRequest,
+    filename: str,
+    *,
+    title: str,
+    back: tuple[str, str],
 ) -> HttpResponse:
     """The stored PDF as a download, or the "Preparing your PDF…" page (or, for its htmx
-    poll, the fragment that replaces its status) while the worker makes it."""
+    poll, the fragment that replaces its status) while the worker makes it. ``back`` is
+    the (address, text) of the page's way back."""
     row = store.find(pdf.key)
     url = _address(request)
     if store.is_ready(row):
@@ -140,7 +146,7 @@ def stored_pdf_response(
             response["HX-Redirect"] = url
             return response
         if request.htmx:
-            return _status_page(request, row, url, title, back_url)
+            return _status_page(request, row, url, title, back)
         try:
             handle = store.open_file(row)
         except OSError:
@@ -153,7 +159,7 @@ def stored_pdf_response(
         store.requeue(row, pdf)
     else:
         row = store.request_pdf(pdf, row)
-    return _status_page(request, row, url, title, back_url)
+    return _status_page(request, row, url, title, back)
 
 
 def _address(request: HtmxHttpRequest) -> str:
@@ -163,7 +169,7 @@ def _address(request: HtmxHttpRequest) -> str:
     return request.path + (f"?{query.urlencode()}" if query else "")
 
 
-def _status_page(request, row, url: str, title: str, back_url: str) -> HttpResponse:
+def _status_page(request, row, url: str, title: str, back: tuple[str, str]) -> HttpResponse:
     state = "ready" if store.is_ready(row) else row.status
     separator = "&" if "?" in url else "?"
     context = {
@@ -172,7 +178,8 @@ def _status_page(request, row, url: str, title: str, back_url: str) -> HttpRespo
         "url": url,
         "retry_url": f"{url}{separator}retry=1",
         "error": row.error,
-        "back_url": back_url,
+        "back_url": back[0],
+        "back_text": back[1],
         "poll_seconds": POLL_SECONDS,
         "download_trigger": DOWNLOAD_TRIGGER,
     }

@@ -224,5 +224,6 @@ def shared_pdf(request: HtmxHttpRequest, token: str) -> HttpResponse:
     number = link.version.number if link.version_id else None
     filename = pdf_filename(link.canvas.venture.slug, number, paper)
     title = f"{doc.venture.name} — {label}"
-    response = stored_pdf_response(request, pdf, filename, title=title, back_url=f"/s/{token}/")
+    back = (f"/s/{token}/", "Back to the shared canvas")
+    response = stored_pdf_response(request, pdf, filename, title=title, back=back)
     return _holder_headers(response)
