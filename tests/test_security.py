@@ -322,7 +322,13 @@ def test_a_csrf_failure_shows_the_apps_page_saying_what_to_do(alice, venture):
     page = response.content.decode()
     assert "<title>Please reload the form · Operations Canvas</title>" in page
     assert "Reload the page" in page and "sign in again" in page
-    assert 'href="/ventures/sepsis-dx/people/invite/"' in page
+    assert '<a href="/">Reload the page</a>' in page  # no Referer: the home page
+    response = client.post(
+        "/ventures/sepsis-dx/people/invite/",
+        {"email": "vera@example.org", "role": "advisor"},
+        headers={"Referer": "http://testserver/ventures/sepsis-dx/people/"},
+    )
+    assert '<a href="/ventures/sepsis-dx/people/">Reload the page</a>' in response.content.decode()
     assert "CSRF verification failed" not in page
 
 

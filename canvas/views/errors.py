@@ -12,9 +12,12 @@ and announces beside the form; the form keeps what the person typed.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 
 RETRY_AFTER_SECONDS = 5
 
@@ -44,8 +47,21 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _wants_text(request):
         return _text(CSRF_MESSAGE, 403)
     signed_in = bool(getattr(request, "user", None) and request.user.is_authenticated)
-    context = {"path": request.path, "signed_in": signed_in}
+    context = {"path": _form_page(request), "signed_in": signed_in}
     return render(request, "403_csrf.html", context, status=403)
+
+
+def _form_page(request: HttpRequest) -> str:
+    """The page the refused form was on (its Referer, when it is this site), else home: the
+    address the form posted to may answer only POST."""
+    referer = request.headers.get("Referer", "")
+    secure = request.is_secure()
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=secure
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/"
 
 
 def unavailable(request: HttpRequest) -> HttpResponse:
