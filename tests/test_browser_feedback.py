@@ -201,3 +201,21 @@ def test_move_and_delete_work_without_javascript(chromium, live_server, alice, v
         assert page.url.startswith(page.base_url + CANVAS)
     finally:
         close_page(page)
+
+
+def test_a_resized_text_box_swapped_again_logs_no_csp_error(browser_page, alice, venture):
+    # Resizing a text box gives it a style attribute; htmx used to copy such attributes onto
+    # the swapped-in element ("settling"), which the CSP refuses. The browser_page fixture
+    # fails the test on any CSP console error.
+    page = browser_page
+    partner = first_partner(venture)
+    open_canvas(page, alice)
+    form = open_edit_form(page, partner)
+    box = form.get_by_label("Strategic value")
+    box.evaluate("element => { element.style.height = '140px'; }")  # as a drag-resize does
+    form.get_by_label("Name").fill("")
+    form.get_by_role("button", name="Save", exact=True).click()  # 422: the form again
+    expect(live_region(page)).to_have_text("Not saved: check the fields marked in the form.")
+    form.get_by_label("Name").fill(partner)
+    form.get_by_role("button", name="Save", exact=True).click()
+    expect(live_region(page)).to_contain_text("Saved.")
