@@ -258,7 +258,8 @@ WORKER_SILENT_SECONDS = envint("WORKER_SILENT_SECONDS", 60)
 TASK_WAIT_SECONDS = envint("TASK_WAIT_SECONDS", 300)
 
 # --- background tasks (django.tasks; database-backed queue from django-tasks-db) ----
-# Run the worker with `python manage.py db_worker` (add --batch to drain and exit).
+# Run the worker with `python manage.py worker` (django-tasks-db's db_worker with a heartbeat;
+# scripts/with-worker keeps it up; add --batch to drain the queue and exit).
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
