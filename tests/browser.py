@@ -51,10 +51,10 @@ def assert_accessible(page, what: str = "") -> None:
     assert not violations, f"axe on {what or page.url}:\n{describe(violations)}"
 
 
-def watch_csp(page) -> list[str]:
-    """Collect the page's Content-Security-Policy reports (console and DOM events)."""
+def watch_csp(context) -> list[str]:
+    """Collect the Content-Security-Policy console errors of every page of a context."""
     errors: list[str] = []
-    page.on(
+    context.on(
         "console",
         lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
     )
@@ -63,10 +63,11 @@ def watch_csp(page) -> list[str]:
 
 def new_page(chromium, live_server, *, width: int = 1400, height: int = 900, **options):
     context = chromium.new_context(viewport={"width": width, "height": height}, **options)
+    errors = watch_csp(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.base_url = live_server.url
-    page.csp_errors = watch_csp(page)
+    page.csp_errors = errors
     return page
 
 

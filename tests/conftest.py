@@ -277,6 +277,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+class WatchedBrowser:
+    """The browser, with every context it opens watched for Content-Security-Policy console
+    errors (``csp_errors``); ``no_csp_errors`` fails each browser test that caused one."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+        self.csp_errors: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_errors.append(message.text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One headless chromium for the whole run."""
@@ -289,22 +310,36 @@ def chromium():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_errors(request):
+    """Every browser test fails on any CSP console error, in any page it opened."""
+    if "chromium" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("chromium")
+    browser.csp_errors.clear()
+    yield
+    errors, browser.csp_errors[:] = list(browser.csp_errors), []
+    assert not errors, f"CSP violations: {errors}"
 
 
 @pytest.fixture
 def browser_page(chromium, live_server):
-    """A fresh browser context and page; fails the test on any console CSP error."""
+    """A fresh browser context and page; fails the test on any console CSP error of any page
+    of the context (a second tab included)."""
     context = chromium.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.base_url = live_server.url
     csp_errors: list[str] = []
-    page.on(
+    context.on(
         "console",
         lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
     )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base_url = live_server.url
     yield page
     context.close()
     assert not csp_errors, f"CSP violations: {csp_errors}"
