@@ -105,13 +105,13 @@ def row_html(row: figures.Row) -> SafeString:
     in ``canvas/cohort.html#table``.
 
     Built here rather than by the template engine because ``bench/bench_cohort.py`` shows
-    it is needed (re-measured 2026-12-03, 100 ventures x 40 entries, this 2-core VM). The
-    same rows as a ``{% partialdef %}`` (byte-identical HTML, about 50 template variables a
-    row, 5,000 a page) made a dashboard page 1.8 times the work: 477 M instead of 265 M
-    instructions (cachegrind, noise-free); CPU medians 81-102 ms instead of 38-61 ms; wall
-    medians 93, 158 and 254 ms instead of 38, 84 and 93 ms, over the 150 ms budget on the
-    VM's busy minutes. The htmx table fragment went from 27-43 ms to 56-80 ms CPU.
-    Re-measure before replacing."""
+    it is needed (re-measured 2026-12-03: 100 ventures x 40 entries, this 2-core VM at load
+    3.9-6.7, runs of the two versions interleaved). The same rows as a ``{% partialdef %}``
+    (byte-identical HTML, about 50 template variables a row, 5,000 a page) made the page
+    1.8 times the work: 477 M instead of 265 M instructions a request (cachegrind, free of
+    the VM's noise). Page medians over 6 runs: CPU 74-107 ms (these f-strings, 9 runs:
+    38-61 ms); wall 92-254 ms, 4 runs of 6 over the 150 ms budget (f-strings 38-97 ms, none
+    over). The htmx table: CPU 56-80 ms (f-strings 27-47 ms). Re-measure before replacing."""
     slug, name = escape(row.slug), escape(row.name)
     blocks = "".join(
         f'<td class="heat heat-{b.heat} block-cell"><span aria-hidden="true">{b.mark}</span>'
