@@ -4,6 +4,9 @@ pruned, keeping the newest of each venture."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -154,3 +157,30 @@ def test_a_big_canvas_job_is_json_ready(db):
     doc = big_document(50)
     pdf = PdfRequest.make(1, doc, evaluate(doc), "v9", paper="letter")
     assert json.loads(json.dumps(pdf.content())) == pdf.content()
+
+
+def test_the_web_and_the_worker_never_load_weasyprint():
+    """Only the render child (and manage.py canvas_pdf) loads it: a web or worker process
+    that asks for a PDF, computes its key and queues it does not."""
+    code = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "import canvas.urls, canvas.tasks, canvas.worker\n"
+        "from canvas.management.commands import worker\n"
+        "from canvas.document import parse_document\n"
+        "from canvas.evaluator import evaluate\n"
+        "from canvas.pdf.store import PdfRequest\n"
+        "doc = parse_document(open('fixtures/sepsis-dx.json').read())\n"
+        "assert PdfRequest.make(None, doc, evaluate(doc), 'current').key\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=store.ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "canvas.settings"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -14,8 +14,11 @@ limit (``canvas.pdf.process``), and kept in Django's default storage by their co
 
 The package: ``report`` (the view model and the render loop), ``layout`` (the papers and
 page 1's plan), ``render`` (WeasyPrint with pdf.css and the fonts), ``fetcher`` (only the
-app's static files). Templates are autoescaped Django templates (templates/canvas/pdf/)
-rendered by a private engine, so this works without Django settings.
+app's static files), ``comments``, ``process`` and ``store``. Templates are autoescaped
+Django templates (templates/canvas/pdf/) rendered by a private engine, so this works
+without Django settings. WeasyPrint is imported only when a render needs it (the names
+below that need it are loaded on first use): the web, which only asks for PDFs, and the
+command line, until it has read its document, never load it.
 """
 
 from __future__ import annotations
@@ -24,17 +27,40 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from canvas import document as d
 from canvas.evaluator import Evaluation, evaluate
 
+from .comments import ReviewComment
 from .errors import PdfError, PdfTimeout
-from .fetcher import STATIC_DIR, STATIC_SCHEME, StaticFilesOnly
 from .layout import DEFAULT_PAPER, PAPERS, Paper
-from .render import html_to_pdf, layout_html
-from .report import Report, ReviewComment
+
+if TYPE_CHECKING:
+    from .fetcher import STATIC_DIR, STATIC_SCHEME, StaticFilesOnly
+    from .render import html_to_pdf, layout_html
+    from .report import Report
 
 log = logging.getLogger("canvas.pdf")
+
+# name -> the module that defines it; imported on first use (PEP 562)
+_LAZY = {
+    "STATIC_DIR": "fetcher",
+    "STATIC_SCHEME": "fetcher",
+    "StaticFilesOnly": "fetcher",
+    "html_to_pdf": "render",
+    "layout_html": "render",
+    "Report": "report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_PAPER",
@@ -79,6 +105,8 @@ def render_canvas_pdf(
     ``PAPERS``)."""
     if paper not in PAPERS:
         raise PdfError(f"Unknown paper {paper!r}: one of {', '.join(PAPERS)}.")
+    from .report import Report
+
     evaluation = evaluation if evaluation is not None else evaluate(doc)
     generated_at = generated_at or datetime.now(UTC)
     try:

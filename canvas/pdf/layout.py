@@ -20,8 +20,6 @@ from typing import Any
 
 from canvas.evaluator import Finding
 
-from .fetcher import STATIC_DIR
-
 PT = 0.352778  # mm per point
 FALLBACK_WIDTH = 0.62  # em, for characters the vendored font does not cover
 
@@ -29,6 +27,8 @@ FALLBACK_WIDTH = 0.62  # em, for characters the vendored font does not cover
 @cache
 def _widths(weight: int) -> dict[str, float]:
     from fontTools.ttLib import TTFont
+
+    from .fetcher import STATIC_DIR
 
     widths: dict[str, float] = {}
     for subset in ("latin-ext", "latin"):

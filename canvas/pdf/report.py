@@ -29,6 +29,7 @@ from canvas.evaluator import (
     subject_label,
 )
 
+from .comments import ReviewComment
 from .fetcher import StaticFilesOnly
 from .layout import (
     DEFAULT_PAPER,
@@ -63,17 +64,6 @@ ROUTE_SHORT = {
     "partner": "Partner",
     "self_serve": "Self-serve",
 }
-
-
-@dataclass(frozen=True)
-class ReviewComment:
-    """An open advisor comment for the appendix (built by the caller, e.g. from Comment)."""
-
-    block: str  # channels, partners, activities, resources, finances, readiness
-    subject: str  # the entry's name, or "" for the block as a whole
-    author: str
-    created_at: datetime
-    body: str
 
 
 def _lane_of(finding: Finding) -> str | None:

@@ -23,6 +23,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -33,9 +34,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .errors import PdfError, PdfTimeout
-from .fetcher import ROOT
 
 log = logging.getLogger("canvas.pdf")
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 MAX_ATTEMPTS = 3  # renders a key gets when its worker keeps dying under it
 
@@ -60,9 +61,9 @@ DESIGN_FILES = [
 def design_version() -> str:
     """A hash of the report's design: its templates, CSS, fonts and layout code, and the
     WeasyPrint that renders them (computed once per process)."""
-    import weasyprint
+    from importlib.metadata import version  # WeasyPrint's, without loading it here
 
-    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}\n".encode())
+    digest = hashlib.sha256(f"weasyprint {version('weasyprint')}\n".encode())
     for pattern in DESIGN_FILES:
         for path in sorted(ROOT.glob(pattern)):
             digest.update(f"{path.relative_to(ROOT)}\n".encode())
