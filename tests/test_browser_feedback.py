@@ -177,6 +177,7 @@ def test_focus_follows_every_swap_and_a_delete_confirmation_focuses_its_button(
     panel.get_by_label("New comment on Key Partners").fill("A note to self")
     panel.get_by_role("button", name="Comment", exact=True).click()
     expect(panel.locator("li.thread", has_text="A note to self")).to_be_visible()
+    expect(live_region(page)).to_have_text("Comment saved.")
     focus_is_not_on_body(page)
 
 

@@ -32,6 +32,7 @@ UNAVAILABLE_MESSAGE = (
 UNAVAILABLE_PAGE = (
     "Nothing was saved: the database is busy or read-only for a moment. Try again in a few seconds."
 )
+BUSY_MESSAGE = "The database is busy for a moment. Try again in a few seconds."
 
 
 def _wants_text(request: HttpRequest) -> bool:
@@ -66,12 +67,13 @@ def _form_page(request: HttpRequest) -> str:
 
 def unavailable(request: HttpRequest) -> HttpResponse:
     """503: the database refused a write for a moment (locked, read-only, shutting down)."""
+    write = request.method not in ("GET", "HEAD", "OPTIONS")
     if _wants_text(request):
-        response = _text(UNAVAILABLE_MESSAGE, 503)
+        response = _text(UNAVAILABLE_MESSAGE if write else BUSY_MESSAGE, 503)
     else:
         # No request context: the session and the user are in the database that just failed.
-        html = render_to_string("503.html", {"message": UNAVAILABLE_PAGE})
-        response = HttpResponse(html, status=503)
+        context = {"message": UNAVAILABLE_PAGE if write else BUSY_MESSAGE, "write": write}
+        response = HttpResponse(render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -117,7 +117,9 @@
   function announcePending(root) {
     var what = pending;
     pending = null;
-    if (what === "saved") {
+    if (what === "comment") {
+      announce("Comment saved.", "ok");
+    } else if (what === "saved") {
       announce("Saved." + scoreSummary(), "ok");
     } else if (what === "conflict") {
       var scope = root && root.isConnected ? root : document;
@@ -134,7 +136,8 @@
     var code = xhr.status;
     if (code >= 200 && code < 300) {
       clearErrors(detail.elt);
-      pending = "saved";
+      var path = (detail.pathInfo && detail.pathInfo.requestPath) || "";
+      pending = /\/comments\//.test(path) ? "comment" : "saved"; // a comment changes no score
     } else if (code === 409) {
       clearErrors(detail.elt);
       pending = "conflict";
