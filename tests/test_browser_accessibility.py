@@ -12,7 +12,14 @@ from django.db import OperationalError
 from playwright.sync_api import expect
 
 from canvas.models import create_venture
-from tests.browser import assert_accessible, close_page, new_page, shot
+from tests.browser import (
+    assert_accessible,
+    axe_violations,
+    close_page,
+    describe,
+    new_page,
+    shot,
+)
 from tests.conftest import form_opened, login
 from tests.review_fixtures import make_invitation, make_share_link
 
@@ -39,41 +46,52 @@ def open_comments(page):
     expect(page.locator("#comments-panel-partners")).to_be_visible()
 
 
-# (who signs in, address, what to do there first)
+# Who signs in, and the kinds of page they see (address, what to do there first). One test
+# per person: signing in once keeps the suite quick.
 PAGES = {
-    "home": ("alice", "/", None),
-    "canvas-founder-with-a-form-open": ("alice", "/ventures/sepsis-dx/canvas/", open_form),
-    "canvas-founder-with-comments-open": ("alice", "/ventures/sepsis-dx/canvas/", open_comments),
-    "canvas-advisor": ("bob", "/ventures/sepsis-dx/canvas/", None),
-    "canvas-staff": ("carol", "/ventures/sepsis-dx/canvas/", None),
-    "versions": ("alice", "/ventures/sepsis-dx/versions/", None),
-    "version": ("bob", "/ventures/sepsis-dx/versions/1/", None),
-    "compare": ("alice", "/ventures/sepsis-dx/compare/?from=1&to=current", None),
-    "people": ("alice", "/ventures/sepsis-dx/people/", None),
-    "share": ("alice", "/ventures/sepsis-dx/share/", None),
-    "activity": ("alice", "/ventures/sepsis-dx/activity/", None),
-    "comments": ("bob", "/ventures/sepsis-dx/comments/partners/", None),
-    "cohort-dashboard": ("carol", "/cohorts/northstar/", None),
-    "cohort-comparison": ("carol", "/cohorts/northstar/compare/?v=sepsis-dx&v=wound-watch", None),
-    "cohort-invite": ("carol", "/cohorts/northstar/invite/", None),
-    "rules": ("alice", "/rules/", None),
-    "schema": ("alice", "/schema/", None),
-    "not-found": ("alice", "/ventures/no-such-venture/canvas/", None),
+    "alice": {
+        "home": ("/", None),
+        "canvas-founder-with-a-form-open": ("/ventures/sepsis-dx/canvas/", open_form),
+        "canvas-founder-with-comments-open": ("/ventures/sepsis-dx/canvas/", open_comments),
+        "versions": ("/ventures/sepsis-dx/versions/", None),
+        "compare": ("/ventures/sepsis-dx/compare/?from=1&to=current", None),
+        "people": ("/ventures/sepsis-dx/people/", None),
+        "share": ("/ventures/sepsis-dx/share/", None),
+        "activity": ("/ventures/sepsis-dx/activity/", None),
+        "rules": ("/rules/", None),
+        "schema": ("/schema/", None),
+        "not-found": ("/ventures/no-such-venture/canvas/", None),
+    },
+    "bob": {
+        "canvas-advisor": ("/ventures/sepsis-dx/canvas/", None),
+        "version": ("/ventures/sepsis-dx/versions/1/", None),
+        "comments": ("/ventures/sepsis-dx/comments/partners/", None),
+    },
+    "carol": {
+        "canvas-staff": ("/ventures/sepsis-dx/canvas/", None),
+        "cohort-dashboard": ("/cohorts/northstar/", None),
+        "cohort-comparison": ("/cohorts/northstar/compare/?v=sepsis-dx&v=wound-watch", None),
+        "cohort-invite": ("/cohorts/northstar/invite/", None),
+    },
 }
 
 
-@pytest.mark.parametrize("kind", PAGES)
+@pytest.mark.parametrize("who", PAGES)
 def test_every_kind_of_page_has_no_serious_accessibility_violation(
-    request, browser_page, alice, bob, carol, venture, second_venture, kind
+    request, browser_page, alice, bob, carol, venture, second_venture, who
 ):
-    who, path, action = PAGES[kind]
     page = browser_page
     login(page, request.getfixturevalue(who))
-    page.goto(page.base_url + path)
-    page.wait_for_load_state("networkidle")
-    if action:
-        action(page)
-    assert_accessible(page, kind)
+    problems = []
+    for kind, (path, action) in PAGES[who].items():
+        page.goto(page.base_url + path)
+        page.wait_for_load_state("networkidle")
+        if action:
+            action(page)
+        violations = axe_violations(page)
+        if violations:
+            problems.append(f"{kind} ({path}):\n{describe(violations)}")
+    assert not problems, "\n".join(problems)
 
 
 def test_buttons_radios_and_checkboxes_are_at_least_24_px(browser_page, alice, venture):
