@@ -28,15 +28,18 @@ def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-def run_tasks() -> None:
+def run_tasks() -> int:
     """Run the queued background tasks (PDF renders, bulk exports) here and now, the way
-    ``manage.py worker`` runs them: django-tasks-db's worker loop, until the queue is empty.
-    Renders still happen in the render child process. Tasks are queued when the
-    transaction commits: wrap the request in ``django_capture_on_commit_callbacks
-    (execute=True)``."""
+    ``manage.py worker`` runs them (django-tasks-db's worker: claim, run, record), until the
+    queue is empty; return how many ran. Renders still happen in the render child process.
+    Tasks are queued when the transaction commits: wrap the request in
+    ``django_capture_on_commit_callbacks(execute=True)``. (Not ``Worker.run``: it closes
+    the connection between tasks, and with it a test's transaction on PostgreSQL.)"""
+    from django.db import transaction
     from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
 
-    Worker(
+    worker = Worker(
         queue_names=["*"],
         interval=0,
         batch=True,
@@ -45,7 +48,16 @@ def run_tasks() -> None:
         max_tasks=None,
         worker_id="test-worker",
         excluded_queue_names=[],
-    ).run()
+    )
+    ran = 0
+    while True:
+        with transaction.atomic():  # as the worker does: SELECT ... FOR UPDATE needs one
+            result = DBTaskResult.objects.ready().get_locked()
+            if result is None:
+                return ran
+            result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
 
 
 class StubRenderer:
