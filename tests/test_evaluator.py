@@ -7,6 +7,7 @@ small path edits before they are parsed.
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 import pytest
@@ -19,8 +20,10 @@ from canvas.evaluator import (
     failed_tests,
     is_core,
     partner_verdict,
+    ratings_of,
     runway_is_unlimited,
     runway_months,
+    three_tests,
     unrated_tests,
 )
 
@@ -1190,6 +1193,19 @@ def test_a_test_passes_at_medium_or_high_fails_at_low_and_is_unrated_at_null(
     assert (verdict.core, verdict.failed_tests, verdict.unrated_tests) == (core, failed, unrated)
     assert verdict.rated is (unrated == ())
     assert [f.subject for f in hits(evaluation, "KA08")] == (["Work"] if unrated else [])
+
+
+def test_three_tests_for_every_combination_of_ratings():
+    names = ("relevance", "imitation", "breadth")
+    for ratings in itertools.product(("high", "medium", "low", None), repeat=3):
+        doc = parse_document(variant({"activities": [activity("Work", *ratings)]}))
+        work = doc.activities[0]
+        assert ratings_of(work) == ratings
+        failed = tuple(n for n, r in zip(names, ratings, strict=True) if r == "low")
+        unrated = tuple(n for n, r in zip(names, ratings, strict=True) if r is None)
+        core = set(ratings) <= {"high", "medium"}
+        assert three_tests(ratings) == (core, failed, unrated), ratings
+        assert (is_core(work), failed_tests(work), unrated_tests(work)) == (core, failed, unrated)
 
 
 def test_empty_activity_list_fires_ka01_once():

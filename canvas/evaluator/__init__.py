@@ -67,8 +67,10 @@ from .verdicts import (
     is_core,
     milestone_months,
     partner_verdict,
+    ratings_of,
     runway_is_unlimited,
     runway_months,
+    three_tests,
     unrated_tests,
 )
 
@@ -102,6 +104,7 @@ __all__ = [
     "is_core",
     "milestone_months",
     "partner_verdict",
+    "ratings_of",
     "readiness_counts",
     "readiness_line",
     "readiness_summary",
@@ -115,5 +118,6 @@ __all__ = [
     "runway_summary",
     "score",
     "subject_label",
+    "three_tests",
     "unrated_tests",
 ]

@@ -153,7 +153,7 @@ def _ka05(f: Facts) -> Hits:
 def _ka06(f: Facts) -> Hits:
     for a in f.activities:
         target = a.activity.outsourced_to
-        if target is not None and f.doc.provider_named(target) is None:
+        if target is not None and target.casefold() not in f.providers:
             yield a.activity.name, {"target": target}
 
 

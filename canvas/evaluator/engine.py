@@ -55,7 +55,9 @@ def rules_for(solution_type: str) -> tuple[Rule, ...]:
 
 def evaluate(doc: CanvasDocument) -> Evaluation:
     facts = Facts(doc)
-    findings = tuple(finding for r in RULES for finding in r.findings(facts))
+    findings: list[Finding] = []
+    for r in RULES:
+        findings.extend(r.findings(facts))
     runway = None if facts.runway is None else round(facts.runway, 1) + 0.0  # no "-0.0"
     return Evaluation(
         ruleset=RULESET_VERSION,
@@ -66,5 +68,5 @@ def evaluate(doc: CanvasDocument) -> Evaluation:
         activities=tuple(
             ActivityVerdict(a.activity.name, a.core, a.failed, a.unrated) for a in facts.activities
         ),
-        findings=findings,
+        findings=tuple(findings),
     )

@@ -12,13 +12,12 @@ from canvas.document import CanvasDocument
 from .constants import POINTS
 from .model import Finding
 from .verdicts import (
-    failed_tests,
-    is_core,
     milestone_months,
     partner_verdict,
+    ratings_of,
     runway_is_unlimited,
     runway_months,
-    unrated_tests,
+    three_tests,
 )
 
 
@@ -29,13 +28,12 @@ class ActivityFacts:
 
     def __init__(self, activity):
         self.activity = activity
-        self.core = is_core(activity)
-        self.failed = failed_tests(activity)
-        self.unrated = unrated_tests(activity)
+        self.core, self.failed, self.unrated = three_tests(ratings_of(activity))
 
 
 class Facts:
-    """What the checks need, computed once: verdicts, runway, milestone, channel tags."""
+    """What the checks need, computed once: verdicts, runway, milestone, channel tags and
+    the names activities may be outsourced to."""
 
     __slots__ = (
         "doc",
@@ -46,6 +44,7 @@ class Facts:
         "milestone",
         "tags",
         "stage_tags",
+        "providers",
     )
 
     def __init__(self, doc: CanvasDocument):
@@ -59,6 +58,10 @@ class Facts:
         for ch in doc.channels:
             self.stage_tags.setdefault(ch.stage, set()).update(ch.tags)
         self.tags = set().union(*self.stage_tags.values())
+        # whom an activity may be outsourced to: the partners' and vendors' names, compared
+        # ignoring case (CanvasDocument.provider_named, as a set)
+        self.providers = {p.name.casefold() for p in doc.partners}
+        self.providers.update(v.name.casefold() for v in doc.vendors)
 
 
 Hits = Iterator[tuple[str | None, dict[str, Any]]]

@@ -4,6 +4,7 @@ function."""
 from __future__ import annotations
 
 import math
+from functools import cache
 
 from canvas.document import Activity, Finances, Partner
 
@@ -23,19 +24,37 @@ def partner_verdict(partner: Partner) -> str:
     return "borderline"
 
 
+def ratings_of(activity: Activity) -> tuple[str | None, str | None, str | None]:
+    """The activity's three ratings, in the order of ``TEST_NAMES``: relevance, imitation,
+    breadth."""
+    return (activity.relevance.rating, activity.imitation.rating, activity.breadth.rating)
+
+
+@cache
+def three_tests(
+    ratings: tuple[str | None, ...],
+) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+    """The three-tests verdict of three ratings: (core, the tests rated low, the tests not
+    yet rated), each in the order relevance, imitation, breadth. Core: all three pass (each
+    rated medium or high). Cached: there are only 64 combinations of ratings."""
+    failed = tuple(t for t, r in zip(TEST_NAMES, ratings, strict=True) if r == "low")
+    unrated = tuple(t for t, r in zip(TEST_NAMES, ratings, strict=True) if r is None)
+    return all(r in PASSING_RATINGS for r in ratings), failed, unrated
+
+
 def failed_tests(activity: Activity) -> tuple[str, ...]:
     """The Prahalad & Hamel tests rated low, in the order relevance, imitation, breadth."""
-    return tuple(t for t in TEST_NAMES if getattr(activity, t).rating == "low")
+    return three_tests(ratings_of(activity))[1]
 
 
 def unrated_tests(activity: Activity) -> tuple[str, ...]:
     """The tests not yet rated (null), in the order relevance, imitation, breadth."""
-    return tuple(t for t in TEST_NAMES if getattr(activity, t).rating is None)
+    return three_tests(ratings_of(activity))[2]
 
 
 def is_core(activity: Activity) -> bool:
     """Core: passes all three tests (each rated medium or high)."""
-    return all(getattr(activity, t).rating in PASSING_RATINGS for t in TEST_NAMES)
+    return three_tests(ratings_of(activity))[0]
 
 
 def runway_is_unlimited(finances: Finances | None) -> bool:
