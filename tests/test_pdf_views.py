@@ -147,7 +147,11 @@ def test_the_first_request_answers_at_once_with_a_page_that_polls_with_htmx(
     assert response["Cache-Control"] == "private, no-store"
     page = response.content.decode()
     assert "Preparing your PDF…" in page
-    poll = 'hx-get="/ventures/sepsis-dx/canvas.pdf?version=1&amp;paper=a4" hx-trigger="every 2s"'
+    key = StoredPdf.objects.get().key
+    poll = (
+        f'hx-get="/ventures/sepsis-dx/canvas.pdf?version=1&amp;paper=a4&amp;pdf={key}" '
+        'hx-trigger="every 2s"'
+    )
     assert poll in page
     assert 'role="status"' in page
     assert "hx-on" not in page and "<script>" not in page  # strict CSP: no inline code
@@ -162,13 +166,14 @@ def test_the_poll_gets_a_fragment_then_the_ready_fragment_then_a_redirect_to_the
     htmx = {"HX-Request": "true", "HX-Target": "pdf-status", "HX-Trigger": "pdf-status"}
     with django_capture_on_commit_callbacks(execute=True):
         client.get(URL)
-    waiting = client.get(URL, headers=htmx)
+    poll = f"{URL}?pdf={StoredPdf.objects.get().key}"
+    waiting = client.get(poll, headers=htmx)
     assert waiting.status_code == 200
     fragment = waiting.content.decode()
     assert fragment.strip().startswith('<div id="pdf-status"') and "<html" not in fragment
     assert 'hx-trigger="every 2s"' in fragment
     run_tasks()
-    ready = client.get(URL, headers=htmx).content.decode()
+    ready = client.get(poll, headers=htmx).content.decode()
     assert "Your PDF is ready" in ready and 'href="/ventures/sepsis-dx/canvas.pdf"' in ready
     assert 'id="pdf-download" hx-get="/ventures/sepsis-dx/canvas.pdf" hx-trigger="load"' in ready
     assert "every 2s" not in ready  # the polling stops
@@ -316,3 +321,27 @@ def test_a_stored_current_pdf_takes_eleven_queries_and_a_version_six(
     # session, user, venture; the version; open advisor comments; the stored PDF
     with django_assert_num_queries(6):
         client.get(URL + "?version=1")
+
+
+def test_the_poll_names_its_pdf_and_builds_no_canvas(
+    alice, venture, stub_renderer, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    save_document(venture, big_document(50), source="manual", label="Big")
+    client = client_for(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(URL + "?version=2")
+    poll = f"{URL}?version=2&pdf={StoredPdf.objects.get().key}"
+    # session, user, the venture with the person's role; the stored PDF (not the version)
+    with django_assert_num_queries(4):
+        response = client.get(poll, headers={"HX-Request": "true"})
+    assert "Preparing your PDF" in response.content.decode()
+
+
+def test_a_poll_for_another_ventures_pdf_learns_nothing_of_it(
+    alice, frank, other_venture, stub_renderer, get_pdf
+):
+    get_pdf(client_for(frank), "/ventures/other-co/canvas.pdf")
+    theirs = StoredPdf.objects.get().key
+    response = client_for(alice).get(f"{URL}?pdf={theirs}", headers={"HX-Request": "true"})
+    assert theirs not in response.content.decode()  # answered for alice's own PDF
+    assert StoredPdf.objects.filter(venture__slug="sepsis-dx").exists()

@@ -108,7 +108,7 @@ def test_the_holder_waits_on_a_page_that_keeps_the_token_out_of_referrers(
     assert response["Referrer-Policy"] == "no-referrer"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     page = response.content.decode()
-    assert f'hx-get="/s/{token}/canvas.pdf?paper=a4"' in page
+    assert f'hx-get="/s/{token}/canvas.pdf?paper=a4&amp;pdf=' in page
     assert f'href="/s/{token}/">Back to the shared canvas' in page
 
 

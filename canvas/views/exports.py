@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2
 DOWNLOAD_TRIGGER = "pdf-download"  # the id of the element that asks for the file itself
+POLL_KEY = "pdf"  # the page's poll names the PDF it waits for: no document to build again
 
 
 def _version_number(request: HtmxHttpRequest) -> int | None:
@@ -104,6 +105,9 @@ def canvas_pdf(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     venture, role = venture_and_role(request.user, slug)
     number = _version_number(request)
     paper = paper_of(request)
+    if (polled := poll_response(request, venture.pk)) is not None:
+        polled["Cache-Control"] = "private, no-store"
+        return polled
     doc, evaluation, label = _document(venture, number)
     pdf = store.PdfRequest.make(
         venture.pk,
@@ -162,10 +166,25 @@ def stored_pdf_response(
     return _status_page(request, row, url, title, back)
 
 
+def poll_response(request: HtmxHttpRequest, venture_id: int) -> HttpResponse | None:
+    """The status fragment for the Preparing page's poll, which names the PDF it waits for
+    (``?pdf=<key>``, one of the venture's): one query instead of building the canvas again
+    to find its key. None when this is not such a poll (or the PDF is gone): the caller
+    answers as for any request."""
+    key = request.GET.get(POLL_KEY)
+    if not key or not request.htmx or request.htmx.trigger == DOWNLOAD_TRIGGER:
+        return None
+    row = store.find(key)
+    if row is None or row.venture_id != venture_id:
+        return None
+    return _status_page(request, row, _address(request), "", ("", ""))
+
+
 def _address(request: HtmxHttpRequest) -> str:
-    """This address, less a ``retry``: what the page polls and downloads."""
+    """This address, less ``retry`` and the poll's ``pdf``: what the page downloads."""
     query = request.GET.copy()
     query.pop("retry", None)
+    query.pop(POLL_KEY, None)
     return request.path + (f"?{query.urlencode()}" if query else "")
 
 
@@ -177,6 +196,7 @@ def _status_page(request, row, url: str, title: str, back: tuple[str, str]) -> H
         "title": title,
         "url": url,
         "retry_url": f"{url}{separator}retry=1",
+        "poll_url": f"{url}{separator}{POLL_KEY}={row.key}",
         "error": row.error,
         "back_url": back[0],
         "back_text": back[1],

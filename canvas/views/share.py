@@ -214,10 +214,12 @@ def shared_pdf(request: HtmxHttpRequest, token: str) -> HttpResponse:
     "Preparing your PDF…" page while the worker makes it."""
     from ..pdf import pdf_filename
     from ..pdf.store import PdfRequest
-    from .exports import paper_of, stored_pdf_response
+    from .exports import paper_of, poll_response, stored_pdf_response
 
     link = live_share_link(token)
     paper = paper_of(request)
+    if (polled := poll_response(request, link.canvas.venture_id)) is not None:
+        return _holder_headers(polled)
     doc, evaluation, label = _shared_document(link)
     # No review appendix: the team's comments are not for link holders.
     pdf = PdfRequest.make(link.canvas.venture_id, doc, evaluation, label, paper=paper)
