@@ -14,7 +14,9 @@ The worker killed mid-render and a locked database are in test_pdf_faults.py.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -34,6 +36,7 @@ BASELINE_SAVES = 15  # before the PDF requests, and as many after them
 LOADED_SAVES = 24
 DELIVERY_SECONDS = 300  # every PDF is in by then, on the slowest minute of this machine
 HEALTHZ_LIMIT = 0.2
+POLL = re.compile(r'hx-get="([^"]+)" hx-trigger="every')
 
 # Twelve saved versions of load-02, each a different 200-entry canvas (50 per block).
 VERSIONS = r"""
@@ -147,21 +150,31 @@ def test_twelve_pdfs_at_once_stall_neither_saves_nor_healthz_and_all_arrive(serv
                 stop.wait(0.25)
 
     def reader(number: int) -> None:
+        """One person asking for a version's PDF, as the browser does: the Preparing page,
+        its htmx poll every 2 s, then the file."""
         url = f"/ventures/load-02/canvas.pdf?version={number}"
         deadline = time.monotonic() + DELIVERY_SECONDS
         with client(server, 1) as http:
             started = time.perf_counter()
             response = http.get(url)
             first[number] = (response.status_code, time.perf_counter() - started)
+            if response.status_code != 202:
+                problems.append(f"v{number}: {response.status_code} {response.text[:200]}")
+                return
+            poll = html.unescape(POLL.search(response.text).group(1))
             while time.monotonic() < deadline:
-                if response.status_code == 200:
-                    delivered[number] = response.content
+                time.sleep(2)
+                fragment = http.get(poll, headers={"HX-Request": "true"}).text
+                if "Your PDF is ready" in fragment:
+                    response = http.get(url)
+                    if response.status_code == 200:
+                        delivered[number] = response.content
+                    else:
+                        problems.append(f"v{number}: ready, then {response.status_code}")
                     return
-                if response.status_code != 202:
-                    problems.append(f"v{number}: {response.status_code} {response.text[:200]}")
+                if "could not be made" in fragment:
+                    problems.append(f"v{number}: {fragment[:300]}")
                     return
-                time.sleep(2)  # as the Preparing page polls
-                response = http.get(url)
         problems.append(f"v{number}: not delivered in {DELIVERY_SECONDS} s")
 
     threads = [threading.Thread(target=monitor)]

@@ -150,13 +150,16 @@ def request_pdf(pdf: PdfRequest, row=None, *, queue: bool = True):
     StoredPdf = _model()
     row = row or find(pdf.key)
     if row is None:
-        row, created = StoredPdf.objects.get_or_create(
-            key=pdf.key,
-            defaults={"venture_id": pdf.venture_id, "paper": pdf.paper, "job": pdf.content()},
-        )
+        from canvas.tasks import make_pdf
+
+        with transaction.atomic():  # the row and its task are written in one commit
+            row, created = StoredPdf.objects.get_or_create(
+                key=pdf.key,
+                defaults={"venture_id": pdf.venture_id, "paper": pdf.paper, "job": pdf.content()},
+            )
+            if created and queue:
+                make_pdf.enqueue(row.key)
         if created:
-            if queue:
-                _enqueue(row.key)
             return row
     if row.status == row.DONE and not default_storage.exists(row.file):
         log.warning("stored PDF %s is missing from the storage: rendering it again", row.file)
