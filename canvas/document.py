@@ -200,10 +200,22 @@ Category = _literal(CATEGORIES)
 # --- field types -------------------------------------------------------------------
 
 
+# Bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069):
+# they can make "abc\u202egnp.exe" display as "abcexe.png" in a page or the PDF. Text keeps
+# its letters, right-to-left ones included; only these invisible controls are dropped.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def _no_nul(value: str) -> str:
     # PostgreSQL refuses NUL in text, and no form can type one: refuse it with its path.
     if "\x00" in value:
         raise PydanticCustomError("nul_character", "must not contain a NUL character (\\u0000)")
+    return value.translate(_BIDI_CONTROLS).strip()
+
+
+def _non_empty(value: str) -> str:
+    if not value:  # only spaces and bidi controls
+        raise PydanticCustomError("string_too_short", "must not be empty")
     return value
 
 
@@ -214,6 +226,7 @@ Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
     AfterValidator(_no_nul),
+    AfterValidator(_non_empty),
 ]
 Amount = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
 Answer = Annotated[bool | None, Field(strict=True)]
