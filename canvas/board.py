@@ -305,6 +305,70 @@ def _link_findings(
     return result
 
 
+def is_scored(doc: CanvasDocument) -> bool:
+    """Whether the canvas is far enough along for its score to mean something: every block
+    of the canvas has an entry. Until then pages say "Not scored yet" (the findings are
+    still listed), not a red number built from empty blocks."""
+    return all(getattr(doc, block) for block in ENTRY_BLOCKS)
+
+
+def first_run(
+    doc: CanvasDocument, evaluation: Evaluation, *, details_saved: bool
+) -> dict[str, Any]:
+    """The guided first run: seven steps, each done or not, with where to do it. Shown
+    while some block of the canvas is still empty."""
+    fin = doc.finances
+    unrated = any(a.unrated_tests for a in evaluation.activities)
+    unassessed = any(p.verdict == "unassessed" for p in evaluation.partners)
+    steps = [
+        ("Set the solution type and market stage", details_saved, "#venture", "?edit=venture"),
+        (
+            "Add a channel in each stage: Get, Keep and Grow",
+            {c.stage for c in doc.channels} >= set(STAGES),
+            "#add-channels-get",
+            "?add=channels-get",
+        ),
+        (
+            "Put your partners through the vendor test",
+            bool(doc.partners) and not unassessed,
+            "#add-partners",
+            "?add=partners",
+        ),
+        (
+            "Rate your activities on the three tests",
+            bool(doc.activities) and not unrated,
+            "#add-activities",
+            "?add=activities",
+        ),
+        ("List your key resources", bool(doc.resources), "#add-resources", "?add=resources"),
+        (
+            "Enter your finances and next fundable milestone",
+            fin.cash_on_hand is not None
+            and fin.monthly_burn is not None
+            and bool(fin.next_milestone)
+            and fin.months_to_milestone is not None,
+            "#finances",
+            "?edit=finances",
+        ),
+        (
+            "Answer the operational-readiness questions",
+            all(answer is not None for _, answer in doc.readiness.answers()),
+            "#readiness",
+            "?edit=readiness",
+        ),
+    ]
+    done = sum(1 for _, ok, _, _ in steps if ok)
+    return {
+        "show": not is_scored(doc),
+        "done": done,
+        "total": len(steps),
+        "steps": [
+            {"label": label, "done": ok, "anchor": anchor, "action": action}
+            for label, ok, anchor, action in steps
+        ],
+    }
+
+
 def board_context(
     doc: CanvasDocument,
     evaluation: Evaluation,
@@ -424,7 +488,9 @@ def board_context(
             "form": open_forms.get("venture"),
         },
         "score": evaluation.score,
-        "score_class": score_class(evaluation.score),
+        "score_class": score_class(evaluation.score) if is_scored(doc) else "unscored",
+        "scored": is_scored(doc),
+        "first_run": first_run(doc, evaluation, details_saved=versions.get("venture", 2) > 1),
         "counts": {
             "errors": evaluation.errors,
             "warnings": evaluation.warnings,

@@ -54,7 +54,17 @@ urlpatterns = [
     path("ventures/<slug:slug>/canvas/header/", views.header, name="canvas_header"),
     path("ventures/<slug:slug>/canvas/header/edit/", views.header_edit, name="canvas_header_edit"),
     path("ventures/<slug:slug>/canvas/finances/", views.finances, name="canvas_finances"),
+    path(
+        "ventures/<slug:slug>/canvas/finances/edit/",
+        views.finances_edit,
+        name="canvas_finances_edit",
+    ),
     path("ventures/<slug:slug>/canvas/readiness/", views.readiness, name="canvas_readiness"),
+    path(
+        "ventures/<slug:slug>/canvas/readiness/edit/",
+        views.readiness_edit,
+        name="canvas_readiness_edit",
+    ),
     path(
         "ventures/<slug:slug>/canvas/partners/<int:pk>/to-vendor/",
         views.partner_to_vendor,

@@ -134,13 +134,25 @@ MATRIX: dict[str, Row] = {
         "/ventures/sepsis-dx/canvas/header/edit/", who(302), WRONG_METHOD
     ),
     "ventures/<slug:slug>/canvas/finances/": Row(
-        "/ventures/sepsis-dx/canvas/finances/", WRONG_METHOD, who(422)
+        "/ventures/sepsis-dx/canvas/finances/", who(303), who(422)
+    ),
+    "ventures/<slug:slug>/canvas/finances/edit/": Row(
+        "/ventures/sepsis-dx/canvas/finances/edit/", who(302), WRONG_METHOD
     ),
     "ventures/<slug:slug>/canvas/readiness/": Row(
         "/ventures/sepsis-dx/canvas/readiness/",
-        WRONG_METHOD,
+        who(303),
         who(409),
         note="an empty POST carries no version: a conflict",
+    ),
+    "ventures/<slug:slug>/canvas/readiness/edit/": Row(
+        "/ventures/sepsis-dx/canvas/readiness/edit/", who(302), WRONG_METHOD
+    ),
+    "ventures/<slug:slug>/canvas/partners/<int:pk>/to-vendor/": Row(
+        "/ventures/sepsis-dx/canvas/partners/{partner}/to-vendor/",
+        WRONG_METHOD,
+        who(303),
+        note="Move to vendors: the partner becomes a vendor, then back to the page",
     ),
     "ventures/<slug:slug>/canvas/<str:block>/": Row(
         "/ventures/sepsis-dx/canvas/partners/", WRONG_METHOD, who(422)

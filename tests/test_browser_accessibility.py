@@ -97,7 +97,7 @@ def test_every_kind_of_page_has_no_serious_accessibility_violation(
 def test_buttons_radios_and_checkboxes_are_at_least_24_px(browser_page, alice, venture):
     page = browser_page
     login(page, alice)
-    page.goto(page.base_url + "/ventures/sepsis-dx/canvas/")
+    page.goto(page.base_url + "/ventures/sepsis-dx/canvas/?edit=readiness")  # radios open
     entry = page.locator("#block-partners li.entry").first
     targets = [
         entry.get_by_role("link", name="Edit", exact=False).first,

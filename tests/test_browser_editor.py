@@ -34,7 +34,7 @@ def findings(page):
 def test_founder_adds_a_vendor_then_turns_it_into_a_key_partner(browser_page, alice, venture):
     page = browser_page
     open_canvas(page, alice)
-    partners = page.locator("#block-partners")
+    partners = page.locator("#partners-list")  # the vendors sit in the same block
 
     partners.get_by_role("link", name="Add a partner").click()
     form = partners.locator("form.entry-form")

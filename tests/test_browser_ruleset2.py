@@ -100,11 +100,15 @@ def test_rule_set_2_on_one_page(browser_page, alice, venture):
 
     # 4. Runway against the milestone: 18.0 months of runway.
     finances = page.locator("#finances")
+    finances.get_by_role("link", name="Edit finances").click()
+    form_opened(page)
     finances.get_by_label("Months to the milestone").fill("10")  # 18 >= 10 + 6: no finding
     finances.get_by_role("button", name="Save finances").click()
     expect(finances.locator(".runway")).to_contain_text("milestone in 10 months")
     expect(finding(page, "KR04")).to_have_count(0)
     before = score(page)
+    finances.get_by_role("link", name="Edit finances").click()
+    form_opened(page)
     finances.get_by_label("Months to the milestone").fill("20")  # cash runs out first
     finances.get_by_role("button", name="Save finances").click()
     expect(finances.locator(".runway")).to_contain_text("cash runs out 2 months before it")

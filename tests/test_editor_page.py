@@ -24,7 +24,59 @@ def test_founder_sees_every_block_with_edit_controls(alice_client, venture):
         assert f'id="{lane}"' in html
     assert 'id="finances"' in html and 'id="readiness"' in html and 'id="findings"' in html
     assert "Add a partner" in html and "Edit details" in html
-    assert 'hx-post="/ventures/sepsis-dx/canvas/finances/"' in html
+    # finances and readiness are edited like every other part: Edit opens their form
+    assert 'hx-get="/ventures/sepsis-dx/canvas/finances/edit/"' in html
+    assert 'hx-get="/ventures/sepsis-dx/canvas/readiness/edit/"' in html
+    assert 'hx-post="/ventures/sepsis-dx/canvas/finances/"' not in html
+
+
+def test_the_editor_opens_as_the_overview_with_the_detailed_list_a_link_away(alice_client, venture):
+    html = page(alice_client)
+    assert 'class="board is-editable is-overview"' in html
+    assert '<a href="?view=details">Detailed list</a>' in html
+    details = alice_client.get("/ventures/sepsis-dx/canvas/?view=details").content.decode()
+    assert 'class="board is-editable is-details"' in details
+    assert '<a href="?view=overview">Canvas overview</a>' in details
+
+
+def test_an_entry_name_opens_it_for_editing(alice_client, venture):
+    partner = venture.canvas.partners.first()
+    html = page(alice_client)
+    assert (
+        f'<a class="entry-name entry-open" href="?edit=partner-{partner.pk}#partner-{partner.pk}" '
+        f'hx-get="/ventures/sepsis-dx/canvas/partners/{partner.pk}/edit/"'
+    ) in html
+
+
+def test_rule_codes_are_chips_that_carry_their_titles(alice_client, venture):
+    html = page(alice_client)
+    assert '<li class="chip chip-info" title="KR06 Key-person risk" tabindex="0">' in html
+
+
+def test_block_headings_carry_no_number_that_reads_as_a_count(alice_client, venture):
+    html = page(alice_client)
+    assert 'class="block-no"' not in html
+    assert '<h2 id="block-partners-title">Key Partners</h2>' in html
+
+
+def test_a_full_canvas_is_scored_and_shows_no_first_run(alice_client, venture):
+    html = page(alice_client)
+    assert 'data-scored="true"' in html
+    assert '<section id="first-run" class="first-run" hidden' in html
+
+
+def test_a_new_venture_gets_the_first_run_and_is_not_scored_yet(alice_client, venture):
+    for block in ("channels", "partners", "vendors", "activities", "resources"):
+        getattr(venture.canvas, block).all().delete()
+    from canvas.models import Canvas
+
+    Canvas.objects.get(pk=venture.canvas.pk).refresh_evaluation()
+    html = page(alice_client)
+    assert 'data-scored="false"' in html and "Not scored yet" in html
+    assert '<section id="first-run" class="first-run" aria-labelledby' in html
+    assert "2 of 7 steps done" in html  # the venture details and the finances with a milestone
+    assert 'href="/ventures/sepsis-dx/canvas/?add=channels-get#add-channels-get"' in html
+    assert "CH01" in html  # the findings are still listed
 
 
 def test_header_shows_name_labels_and_score(alice_client, venture):

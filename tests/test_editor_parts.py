@@ -132,7 +132,7 @@ def test_readiness_answers_are_saved(alice_client, venture):
 
 
 def test_readiness_questions_are_labelled_groups(alice_client, venture):
-    html = alice_client.get(BASE).content.decode()
+    html = alice_client.get(BASE + "?edit=readiness").content.decode()
     assert "<legend>The operational requirements on the customer&#x27;s lab" in html
     assert 'id="readiness-requirements_mapped_1"' in html
 
@@ -193,3 +193,53 @@ def test_the_readiness_form_uses_the_inline_radio_select():
 
     form = ReadinessForm(auto_id="readiness-%s")
     assert all(isinstance(form.fields[q].widget, InlineRadioSelect) for q in READINESS_QUESTIONS)
+
+
+# --- finances and readiness are edited like every other part ---------------------------
+
+
+@pytest.mark.parametrize("part", ["finances", "readiness"])
+def test_a_part_shows_as_text_until_edit_opens_its_form(alice_client, venture, part):
+    html = alice_client.get(BASE).content.decode()
+    section = html[html.index(f'<section id="{part}"') :]
+    section = section[: section.index("</section>")]
+    assert "<form" not in section
+    response = alice_client.get(f"{BASE}{part}/edit/", **HTMX)
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert fragment.lstrip().startswith(
+        f'<section id="{part}" class="block block-{part} is-editing"'
+    )
+    assert f'hx-post="{BASE}{part}/"' in fragment
+    closed = alice_client.get(f"{BASE}{part}/", **HTMX).content.decode()
+    assert "<form" not in closed and f'hx-get="{BASE}{part}/edit/"' in closed
+
+
+@pytest.mark.parametrize("part", ["finances", "readiness"])
+def test_a_part_opens_without_javascript(alice_client, venture, part):
+    response = alice_client.get(f"{BASE}{part}/edit/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{BASE}?edit={part}#{part}"
+    html = alice_client.get(f"{BASE}?edit={part}").content.decode()
+    assert f'action="{BASE}{part}/"' in html
+
+
+def test_a_saved_part_closes_its_form_and_updates_the_score_everywhere(alice_client, venture):
+    data = finances_data(venture.canvas, months_to_milestone="20")
+    response = alice_client.post(f"{BASE}finances/", data, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    section = html[: html.index("</section>")]
+    assert "<form" not in section and "cash runs out 2 months before it" in section
+    for oob in ("score", "score-bar", "first-run", "findings"):
+        assert f'id="{oob}"' in html
+    assert "KR03" in html
+
+
+@pytest.mark.parametrize("who", ["bob", "carol", "mallory"])
+@pytest.mark.parametrize("path", ["finances/edit/", "readiness/edit/", "finances/"])
+def test_only_founders_open_a_part(request, venture, who, path):
+    from tests.conftest import client_for
+
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(f"{BASE}{path}", **HTMX).status_code == 404

@@ -19,10 +19,12 @@ from .editor import (
     entry_move,
     entry_new,
     finances,
+    finances_edit,
     header,
     header_edit,
     partner_to_vendor,
     readiness,
+    readiness_edit,
 )
 from .exports import canvas_pdf
 from .health import healthz
@@ -60,9 +62,11 @@ __all__ = [
     "partner_to_vendor",
     "entry_new",
     "finances",
+    "finances_edit",
     "header",
     "header_edit",
     "readiness",
+    "readiness_edit",
     "rules",
     # issue #5: people, sharing, activity
     "activity",

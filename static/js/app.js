@@ -41,7 +41,8 @@
     var box = document.getElementById("score");
     if (!box) { return ""; }
     var chip = box.querySelector(".score-chip");
-    return " Score " + count(chip) + ": " + plural(count(box.querySelector(".n-error")), "error") +
+    var scored = box.getAttribute("data-scored") !== "false";
+    return (scored ? " Score " + count(chip) : " Not scored yet") + ": " + plural(count(box.querySelector(".n-error")), "error") +
       ", " + plural(count(box.querySelector(".n-warning")), "warning") + ".";
   }
 

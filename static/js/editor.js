@@ -65,7 +65,14 @@
       var target = document.getElementById(id);
       if (target) {
         var field = target.querySelector("form [aria-invalid='true'], form input:not([type='hidden']), form select, form textarea");
-        if (field) { field.focus(); } else { highlight(target); }
+        if (field) {
+          field.focus();
+          // The browser's own scroll to the fragment can take the focus back to the
+          // page once the page has loaded: give it to the form's field again then.
+          window.addEventListener("load", function () {
+            if (document.activeElement === document.body) { field.focus(); }
+          }, { once: true });
+        } else { highlight(target); }
       }
     }
   });
@@ -196,6 +203,25 @@
     if (details) {
       details.open = false;
       details.querySelector("summary").focus();
+    }
+  });
+
+  // The overview's cards: a click anywhere on a card that is not itself a control, or Enter
+  // on a card that holds the focus (a finding's link focuses it), opens it for editing.
+  function openCard(card) {
+    var open = card && card.querySelector(":scope > .entry-head .entry-open");
+    if (open) { open.click(); return true; }
+    return false;
+  }
+  document.addEventListener("click", function (event) {
+    var card = event.target.closest && event.target.closest(".is-overview .entry:not(.is-editing)");
+    if (!card || event.target.closest("a, button, summary, input, select, textarea, label, .chip, .comment-marker")) { return; }
+    openCard(card);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.matches) { return; }
+    if (event.target.matches(".entry:not(.is-editing)") && openCard(event.target)) {
+      event.preventDefault();
     }
   });
 

@@ -21,7 +21,7 @@ from .entries import (
     partner_to_vendor,
 )
 from .page import canvas_page
-from .parts import finances, header, header_edit, readiness
+from .parts import finances, finances_edit, header, header_edit, readiness, readiness_edit
 
 __all__ = [
     "canvas_page",
@@ -32,8 +32,10 @@ __all__ = [
     "entry_move",
     "entry_new",
     "finances",
+    "finances_edit",
     "header",
     "header_edit",
     "partner_to_vendor",
     "readiness",
+    "readiness_edit",
 ]

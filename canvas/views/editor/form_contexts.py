@@ -109,6 +109,9 @@ def _finances_fc(state: State, form: FinancesForm | None = None, **extra: Any) -
     return {
         "form": form,
         "action": f"{state.base_url}finances/",
+        "target": "#finances",
+        "cancel_url": f"{state.base_url}finances/",
+        "title": "Finances",
         "submit": "Save finances",
         "conflict": None,
         **extra,
@@ -123,6 +126,9 @@ def _readiness_fc(state: State, form: ReadinessForm | None = None, **extra: Any)
     return {
         "form": form,
         "action": f"{state.base_url}readiness/",
+        "target": "#readiness",
+        "cancel_url": f"{state.base_url}readiness/",
+        "title": "Operational readiness",
         "submit": "Save answers",
         "conflict": None,
         **extra,

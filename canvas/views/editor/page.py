@@ -14,7 +14,14 @@ from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS
 from ...permissions import can_edit, role_for, sees_comments
 from ...review import record_visit
-from .form_contexts import _add_fc, _edit_fc, _entry_form, _header_fc
+from .form_contexts import (
+    _add_fc,
+    _edit_fc,
+    _entry_form,
+    _finances_fc,
+    _header_fc,
+    _readiness_fc,
+)
 from .render import _page
 from .state import State, _load, _state
 
@@ -34,7 +41,8 @@ def canvas_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     open_forms: dict[str, Any] = {}
     if can_edit(role):
         open_forms = _forms_from_query(request, state)
-    return _page(request, state, role=role, open_forms=open_forms)
+    view = request.GET.get("view", "overview")
+    return _page(request, state, role=role, open_forms=open_forms, view=view)
 
 
 def _forms_from_query(request: HtmxHttpRequest, state: State) -> dict[str, Any]:
@@ -42,6 +50,10 @@ def _forms_from_query(request: HtmxHttpRequest, state: State) -> dict[str, Any]:
     edit, add = request.GET.get("edit", ""), request.GET.get("add", "")
     if edit == "venture":
         forms["venture"] = _header_fc(state)
+    elif edit == "finances":
+        forms["finances"] = _finances_fc(state)
+    elif edit == "readiness":
+        forms["readiness"] = _readiness_fc(state)
     elif "-" in edit:
         singular, _, pk = edit.partition("-")
         block = next((b for b, s in SINGULAR.items() if s == singular), None)

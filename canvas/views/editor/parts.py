@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse, HttpResponseRedirect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ...forms import DocumentForm, FinancesForm, HeaderForm, ReadinessForm
 from ...http import HtmxHttpRequest
@@ -141,15 +141,50 @@ def header_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return _fragments(request, _context(state, {"venture": _header_fc(state)}), "venture")
 
 
+def _show_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
+    """A part as displayed (its form closed)."""
+    state = _state(_load(request.user, slug, write=True))
+    if not request.htmx:
+        return _redirect(state, name)
+    return _fragments(request, _context(state), name)
+
+
+def _edit_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
+    """A part with its form open (without JavaScript: the page with it open)."""
+    state = _state(_load(request.user, slug, write=True))
+    if not request.htmx:
+        return HttpResponseRedirect(f"{state.base_url}?edit={name}#{name}")
+    return _fragments(request, _context(state, {name: PART_FORMS[name](state)}), name)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def finances(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """Save cash on hand, monthly burn and currency; the runway follows."""
-    return _save_part(request, slug, "finances")
+    """GET: the finances as displayed. POST: save cash on hand, monthly burn, currency and
+    the next milestone; the runway follows."""
+    if request.method == "POST":
+        return _save_part(request, slug, "finances")
+    return _show_part(request, slug, "finances")
 
 
 @login_required
-@require_POST
+@require_GET
+def finances_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The finances form."""
+    return _edit_part(request, slug, "finances")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def readiness(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """Save the answers to the five operational-readiness questions."""
-    return _save_part(request, slug, "readiness")
+    """GET: the readiness answers as displayed. POST: save them."""
+    if request.method == "POST":
+        return _save_part(request, slug, "readiness")
+    return _show_part(request, slug, "readiness")
+
+
+@login_required
+@require_GET
+def readiness_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The readiness questions as a form."""
+    return _edit_part(request, slug, "readiness")

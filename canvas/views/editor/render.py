@@ -17,13 +17,17 @@ from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS
 from ...permissions import can_edit, sees_comments
 from ...review import comment_slots, mark_entries, open_comments
-from .form_contexts import _finances_fc, _readiness_fc
 from .state import BLOCKS, State
 
 BOARD = "canvas/_board.html"
 ROLE_LABELS = {"advisor": "an advisor", "staff": "cohort staff"}
 
 LIST_BLOCKS = {list_id: block for block, list_id in LIST_IDS.items()}
+
+# Parts that show the score or depend on what the score depends on.
+SCORE_FOLLOWERS = ("score-bar", "first-run")
+
+VIEWS = ("overview", "details")  # the canvas as a one-screen grid, or every entry in full
 # Partials that show entries of a commentable block (and so their comment markers).
 COMMENTED_PARTS = {SINGULAR[b] for b in ENTRY_BLOCKS} | {LIST_IDS[b] for b in ENTRY_BLOCKS}
 
@@ -81,8 +85,7 @@ def _prerender(ctx: dict[str, Any], blocks: tuple[str, ...]) -> None:
 
 def _context(state: State, open_forms: dict[str, Any] | None = None) -> dict[str, Any]:
     canvas = state.canvas
-    forms = {"finances": _finances_fc(state), "readiness": _readiness_fc(state)}
-    forms.update(open_forms or {})
+    forms = dict(open_forms or {})  # finances and readiness open only when asked, like entries
     ctx = board_context(
         state.doc,
         state.evaluation,
@@ -122,7 +125,10 @@ def _fragments(
     status: int = 200,
     retarget: str | None = None,
 ) -> HttpResponse:
-    """The ``main`` partial, then each ``oob`` partial marked hx-swap-oob."""
+    """The ``main`` partial, then each ``oob`` partial marked hx-swap-oob. Wherever the
+    score changes, the phone's score bar and the first-run checklist follow it."""
+    if "score" in oob:
+        oob = (*oob, *(p for p in SCORE_FOLLOWERS if p not in oob and p != main))
     lists = tuple(LIST_BLOCKS[name] for name in (main, *oob) if name in LIST_BLOCKS)
     venture = ctx.get("comment_venture")
     if venture is not None and COMMENTED_PARTS & {main, *oob}:
@@ -144,6 +150,7 @@ def _page(
     role: str | None = "founder",
     open_forms: dict[str, Any] | None = None,
     status: int = 200,
+    view: str = "overview",
 ) -> HttpResponse:
     editable = can_edit(role)
     if editable:
@@ -161,6 +168,7 @@ def _page(
         page_venture=venture,
         role=role,
         role_label=ROLE_LABELS.get(role or "", role or ""),
+        view=view if view in VIEWS else "overview",
     )
     return render(request, "canvas/editor.html", ctx, status=status)
 
