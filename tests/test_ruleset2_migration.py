@@ -241,3 +241,29 @@ def test_the_dashboard_page_shows_the_fresh_scores_after_reevaluate(venture, coh
     page = carol_client.get(f"/cohorts/{cohort.slug}/").content.decode()
     row = table_of(page).rows["sepsis-dx"]
     assert cell(row, "score") == str(fresh_scores(cohort.slug)["sepsis-dx"])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="PostgreSQL never stored a NUL character in text"
+)
+def test_migration_0002_does_not_stop_on_a_nul_character_stored_before_it_was_refused(cohort):
+    data = v1_document("sepsis-dx.json")
+    spoiled = json.loads(json.dumps(data))
+    spoiled["partners"][0]["strategic_value"] = "IRB approval\x00, 400 cases"
+    try:
+        old_apps = migrate([BEFORE]).loader.project_state(BEFORE).apps
+        store_with_historical_models(old_apps, cohort.pk, "nul-v1", data)
+        # as SQLite could hold them before the document refused NUL
+        old_apps.get_model("canvas", "CanvasVersion").objects.filter(
+            canvas__venture__slug="nul-v1"
+        ).update(document=spoiled)
+        old_apps.get_model("canvas", "PartnerEntry").objects.filter(
+            canvas__venture__slug="nul-v1", position=0
+        ).update(strategic_value="IRB approval\x00, 400 cases")
+    finally:
+        migrate()
+    version = CanvasVersion.objects.get(canvas__venture__slug="nul-v1")
+    assert version.document["partners"][0]["strategic_value"] == "IRB approval, 400 cases"
+    canvas = Canvas.objects.get(venture__slug="nul-v1")
+    assert canvas.ruleset == 2 and canvas.evaluation["ruleset"] == 2

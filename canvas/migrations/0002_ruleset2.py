@@ -88,6 +88,18 @@ def _document(canvas, venture, rows):
     }
 
 
+def _without_nul(value):
+    """The stored data without NUL characters, which the document now refuses (SQLite could
+    store them before): the migration must not stop on a canvas saved before that rule."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    return value
+
+
 def forwards(apps, schema_editor):
     from canvas.document import parse_document
     from canvas.evaluator import evaluate
@@ -103,7 +115,7 @@ def forwards(apps, schema_editor):
     # Saved versions: the document is upgraded once; the evaluation stays as it was made,
     # under rule set 1, and says so.
     for version in CanvasVersion.objects.order_by("pk").iterator(chunk_size=200):
-        version.document = parse_document(version.document).to_data()
+        version.document = parse_document(_without_nul(version.document)).to_data()
         version.ruleset = int(version.evaluation.get("ruleset", 1)) if version.evaluation else 1
         version.save(update_fields=["document", "ruleset"])
     # Current canvases: evaluated again under the current rule set.
@@ -112,7 +124,7 @@ def forwards(apps, schema_editor):
             block: list(model.objects.filter(canvas_id=canvas.pk).order_by("position", "id"))
             for block, model in entry_models.items()
         }
-        result = evaluate(parse_document(_document(canvas, canvas.venture, rows)))
+        result = evaluate(parse_document(_without_nul(_document(canvas, canvas.venture, rows))))
         canvas.evaluation = result.to_dict()
         canvas.ruleset = result.ruleset
         canvas.score = result.score

@@ -31,13 +31,18 @@ class Command(BaseCommand):
             sys.exit(1)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def render_text(doc: d.CanvasDocument, result) -> str:
     v = doc.venture
     lines = [
         f"{v.name} — {d.label('solution_type', v.solution_type)}, "
         f"{d.label('market_stage', v.market_stage)}, {d.label('revenue_model', v.revenue_model)}",
-        f"Score {result.score}/100 (rule set {result.ruleset}) · {result.errors} errors · "
-        f"{result.warnings} warnings · {result.infos} info",
+        f"Score {result.score}/100 (rule set {result.ruleset}) · "
+        f"{_count(result.errors, 'error')} · {_count(result.warnings, 'warning')} · "
+        f"{result.infos} info",
         f"Runway: {runway_summary(doc.finances, result)}",
     ]
     if result.partners:
