@@ -197,6 +197,33 @@ def render_job(job: dict[str, Any]) -> bytes:
     )
 
 
+def warm_up() -> None:
+    """Render an empty canvas once, before the first job, while the worker waits for work:
+    WeasyPrint, the fonts, the template and the glyph widths are loaded then, not in the
+    first person's render. A failure here is left for the first job to report."""
+    from canvas.document import parse_document
+
+    from . import render_canvas_pdf
+
+    empty = {
+        "schema_version": 2,
+        "venture": {
+            "name": "Warm-up",
+            "solution_type": "healthtech",
+            "market_stage": "beachhead",
+            "revenue_model": "other",
+        },
+        "channels": [],
+        "partners": [],
+        "activities": [],
+        "resources": [],
+    }
+    try:
+        render_canvas_pdf(parse_document(empty))
+    except Exception:
+        log.warning("the render child's warm-up failed", exc_info=True)
+
+
 def serve(jobs: BinaryIO, out: BinaryIO) -> None:
     """Answer jobs, one line each, until standard input closes."""
     for line in jobs:
@@ -221,7 +248,7 @@ def main() -> None:
     os.nice(NICE)  # a render gives way to the web's requests when they share the CPUs
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the worker, which ends this
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    import canvas.pdf  # noqa: F401  (loaded before the first job, while the worker waits)
+    warm_up()
 
     with contextlib.suppress(BrokenPipeError):  # the worker is gone
         serve(sys.stdin.buffer, out)
