@@ -5,9 +5,10 @@ Run from the repository root:  python bench/bench_editor.py [--per-block N] [--r
 Builds a throwaway SQLite database in a temporary directory, loads a canvas with N entries in
 each of the four blocks (default 50, a 200-entry canvas; --per-block 200 is the largest canvas
 the schema allows, 800 entries), signs a founder in, and times in-process requests through the
-whole middleware stack with Django's test client: GET /ventures/<slug>/canvas/ and an htmx POST
-that edits one partner (with its version, so every save succeeds). Prints the median server
-time of each. Templates are rendered without debug information, as in production.
+whole middleware stack with Django's test client: GET /ventures/<slug>/canvas/, an htmx POST
+that edits one partner (with its version, so every save succeeds) and an htmx GET of the
+readiness form (its five radio groups). Prints the median server time and CPU time of each.
+Templates are rendered without debug information, as in production.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def main() -> int:
     partner = PartnerEntry.objects.filter(canvas__venture=venture).order_by("position")[1]
     entries = 4 * args.per_block
 
-    cpu: dict[str, list[float]] = {"page": [], "save": []}
+    cpu: dict[str, list[float]] = {"page": [], "save": [], "form": []}
 
     def page() -> float:
         start, start_cpu = time.perf_counter(), time.process_time()
@@ -95,15 +96,26 @@ def main() -> int:
         assert response.status_code == 200, response.status_code
         return elapsed
 
+    def form() -> float:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        response = client.get(f"{url}readiness/edit/", HTTP_HX_REQUEST="true")
+        elapsed = time.perf_counter() - start
+        cpu["form"].append(time.process_time() - start_cpu)
+        assert response.status_code == 200, response.status_code
+        return elapsed
+
     for i in range(3):  # warm up: templates compiled, caches filled
         page()
         save(i)
-    cpu["page"].clear()
-    cpu["save"].clear()
+        form()
+    for times in cpu.values():
+        times.clear()
     page_ms = statistics.median(page() * 1000 for _ in range(args.runs))
     save_ms = statistics.median(save(i) * 1000 for i in range(args.runs))
+    form_ms = statistics.median(form() * 1000 for _ in range(args.runs))
     page_cpu = statistics.median(cpu["page"]) * 1000
     save_cpu = statistics.median(cpu["save"]) * 1000
+    form_cpu = statistics.median(cpu["form"]) * 1000
 
     print(
         f"canvas editor, {entries} entries ({args.per_block} per block), SQLite, {args.runs} runs"
@@ -116,6 +128,7 @@ def main() -> int:
         f"  POST htmx partner save median {save_ms:6.1f} ms  (CPU {save_cpu:5.1f} ms)"
         f"  target < {SAVE_TARGET_MS} ms"
     )
+    print(f"  GET  htmx readiness form median {form_ms:6.1f} ms  (CPU {form_cpu:5.1f} ms)")
     print(f"  load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     tmp.cleanup()
     return 0

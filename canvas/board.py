@@ -3,8 +3,8 @@
 ``board_context(doc, evaluation)`` is all ``templates/canvas/_board.html`` needs, so the board
 renders read-only from a document alone (an old version, a share link) exactly as the editor
 shows it. The editor passes the database rows as ``entries`` (in document order) so each entry
-carries its primary key and version, and ``editable=True`` with ``base_url`` to show the edit
-controls.
+carries its primary key and version, and ``editable=True`` with the venture's ``slug`` to show
+the edit controls (their URLs come from ``reverse()``).
 
 Entry elements get stable ids: ``partner-12`` (the row's pk) in the editor, ``partners-3``
 (the index in the document) when rendered from a document alone. Findings link to them.
@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from . import guidance
 from .document import (
@@ -96,6 +99,19 @@ def score_class(score: int) -> str:
 def entry_dom_id(block: str, *, pk: int | None = None, index: int = 0) -> str:
     """``partner-12`` for a database row, ``partners-3`` for the 4th entry of a document."""
     return f"{SINGULAR[block]}-{pk}" if pk is not None else f"{block}-{index}"
+
+
+# An entry id no canvas reaches: its URL is reversed once per block with this id in it, and
+# each entry's URL is that one with the entry's id in its place (a reverse() per entry was
+# 10 ms of a 200-entry page).
+_PK_PLACEHOLDER = 987654321
+
+
+def entry_url_format(slug: str, block: str) -> str:
+    """The URL of an entry of ``block`` (url name "entry") with ``{}`` where its id goes."""
+    url = reverse("entry", args=(slug, block, _PK_PLACEHOLDER))
+    head, _, tail = url.rpartition(str(_PK_PLACEHOLDER))
+    return f"{head}{{}}{tail}"
 
 
 def format_amount(value: float | None) -> str:
@@ -222,11 +238,11 @@ def _items(
     doc: CanvasDocument,
     evaluation: Evaluation,
     rows: Sequence[Any] | None,
-    editable: bool,
-    base_url: str,
+    slug: str | None,
     open_forms: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
     items = []
+    url_format = entry_url_format(slug, block) if slug else ""
     entries = getattr(doc, block)
     provider_keys = (
         {x.name.casefold() for x in (*doc.partners, *doc.vendors)}
@@ -245,7 +261,7 @@ def _items(
             "version": row.version if row is not None else None,
             "data": data,
             "findings": [],
-            "url": f"{base_url}{block}/{pk}/" if editable and pk is not None else "",
+            "url": url_format.format(pk) if url_format and pk is not None else "",
             "form": open_forms.get(dom_id),
             "list_id": LIST_IDS[block],
         }
@@ -375,14 +391,14 @@ def board_context(
     *,
     entries: Mapping[str, Sequence[Any]] | None = None,
     editable: bool = False,
-    base_url: str = "",
+    slug: str | None = None,
     versions: Mapping[str, int] | None = None,
     open_forms: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything ``canvas/_board.html`` renders.
 
     - ``entries``: block -> model rows in document order (the editor); gives pk and version.
-    - ``editable`` and ``base_url`` (``/ventures/<slug>/canvas/``): show the edit controls.
+    - ``editable`` and ``slug`` (the venture's): show the edit controls, with their URLs.
     - ``versions``: {"venture", "finances", "readiness"} optimistic-lock versions (editor).
     - ``open_forms``: element id -> form context, for parts shown as a form (editor).
     """
@@ -390,8 +406,10 @@ def board_context(
     open_forms = open_forms or {}
     versions = versions or {}
     editable = bool(editable)
+    slug = slug if editable else None
+    base_url = reverse("canvas", args=(slug,)) if slug else ""
     items = {
-        block: _items(block, doc, evaluation, entries.get(block), editable, base_url, open_forms)
+        block: _items(block, doc, evaluation, entries.get(block), slug, open_forms)
         for block in ENTRY_LISTS
     }
     findings = _link_findings(evaluation, items)
@@ -410,7 +428,7 @@ def board_context(
                 "missing": not lane_items,
                 "slot": add_slot(
                     "channels",
-                    base_url,
+                    slug,
                     open_forms,
                     stage=stage,
                     label=f"Add a {stage_label} channel",
@@ -526,7 +544,7 @@ def board_context(
         "findings": findings,
         "finding_groups": groups,
         "add_slots": {
-            block: add_slot(block, base_url, open_forms, label=ADD_LABELS[block])
+            block: add_slot(block, slug, open_forms, label=ADD_LABELS[block])
             for block in ("partners", "vendors", "activities", "resources")
         },
         "guidance": {
@@ -560,21 +578,29 @@ def board_context(
 
 def add_slot(
     block: str,
-    base_url: str,
+    slug: str | None,
     open_forms: Mapping[str, Any],
     *,
     stage: str | None = None,
     label: str = "",
 ) -> dict[str, Any]:
-    """Where a new entry is added: a button, or the add form when it is open."""
+    """Where a new entry is added: a button, or the add form when it is open. Its URLs
+    (``slug`` given, the editor) open the form with htmx and, without JavaScript, the page
+    with the form open."""
     slot_id = f"add-{block}-{stage}" if stage else f"add-{block}"
-    query = f"?stage={stage}" if stage else ""
+    url = href = ""
+    if slug:
+        url = reverse("entry_new", args=(slug, block))
+        if stage:
+            url += "?" + urlencode({"stage": stage})
+        href = reverse("canvas", args=(slug,)) + "?" + urlencode({"add": slot_id[4:]})
+        href += f"#{slot_id}"
     return {
         "id": slot_id,
         "block": block,
         "stage": stage,
         "form": open_forms.get(slot_id),
         "label": label or ADD_LABELS[block],
-        "url": f"{base_url}{block}/new/{query}",
-        "href": f"{base_url}?add={slot_id[4:]}#{slot_id}",
+        "url": url,
+        "href": href,
     }

@@ -5,16 +5,17 @@ import os
 from pathlib import Path
 
 from canvas.views import editor
-from canvas.views.editor import render
+from canvas.views.editor.entry_cache import BOARD, BOARD_FILE, ENTRY_CACHE
 from tests.conftest import client_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_entry_cache_watches_the_board_template():
-    assert render._BOARD_FILE == ROOT / "templates" / "canvas" / "_board.html"
-    assert render._BOARD_FILE.is_file()
-    assert render.BOARD == "canvas/_board.html"
+    assert BOARD_FILE == ROOT / "templates" / "canvas" / "_board.html"
+    assert BOARD_FILE.is_file()
+    assert ENTRY_CACHE.template_file == BOARD_FILE
+    assert BOARD == "canvas/_board.html"
 
 
 def test_the_editor_package_exports_its_views():
@@ -23,23 +24,23 @@ def test_the_editor_package_exports_its_views():
 
 
 def test_render_fills_and_uses_the_entry_cache(alice, venture):
-    render._ENTRY_HTML.clear()
+    ENTRY_CACHE.html.clear()
     client = client_for(alice)
     first = client.get("/ventures/sepsis-dx/canvas/")
     assert first.status_code == 200
-    n = len(render._ENTRY_HTML)
+    n = len(ENTRY_CACHE.html)
     assert n > 0
-    keys = set(render._ENTRY_HTML)
+    keys = set(ENTRY_CACHE.html)
     second = client.get("/ventures/sepsis-dx/canvas/")
     assert second.status_code == 200
-    assert all(html in second.content.decode() for html in render._ENTRY_HTML.values())
-    assert set(render._ENTRY_HTML) == keys  # served from the cache
+    assert all(html in second.content.decode() for html in ENTRY_CACHE.html.values())
+    assert set(ENTRY_CACHE.html) == keys  # served from the cache
     # The key includes the template file's mtime: touching it renders entries anew.
-    st = render._BOARD_FILE.stat()
+    st = BOARD_FILE.stat()
     try:
-        os.utime(render._BOARD_FILE, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        os.utime(BOARD_FILE, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
         third = client.get("/ventures/sepsis-dx/canvas/")
         assert third.status_code == 200
-        assert len(render._ENTRY_HTML) == 2 * n
+        assert len(ENTRY_CACHE.html) == 2 * n
     finally:
-        os.utime(render._BOARD_FILE, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.utime(BOARD_FILE, ns=(st.st_atime_ns, st.st_mtime_ns))

@@ -7,29 +7,51 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ... import document as d
-from ...board import LIST_IDS, SINGULAR, entry_dom_id
+from ...board import SINGULAR, entry_dom_id
 from ...forms import DocumentForm
 from ...http import HtmxHttpRequest
 from ...models import ENTRY_MODELS, ActivityEntry, VendorEntry, _entry_fields
-from .form_contexts import _add_fc, _conflict, _edit_fc, _entry_form, _reapply
-from .render import (
-    _after_entry_write,
-    _check_block,
-    _context,
-    _fragments,
-    _item,
-    _list_response,
-    _page,
-    _redirect,
-    _slot,
+from .form_contexts import (
+    FormContext,
+    add_form_context,
+    changed_meanwhile,
+    deleted_meanwhile,
+    edit_form_context,
+    entry_form,
+    reapply,
 )
-from .state import State, _load, _reload, _saved, _state
+from .render import (
+    add_slot_response,
+    entry_response,
+    list_response,
+    page_response,
+    readd_response,
+    redirect_to,
+)
+from .state import State, load_canvas, reload_blocks, saved
 
-# --- entries -------------------------------------------------------------------------
+# Parts of the page a change in one block can affect, besides findings and score.
+AFFECTS = {
+    "channels": (),
+    "partners": ("activities-list",),  # "outsourced to" names and KA06
+    "vendors": ("activities-list",),  # the same
+    "activities": (),
+    "resources": ("resource-categories",),
+}
+
+
+def _after_write(block: str) -> tuple[str, ...]:
+    """The parts redrawn out of band after a write to ``block``."""
+    return ("findings", "score", *AFFECTS[block])
+
+
+def _check_block(block: str) -> None:
+    if block not in ENTRY_MODELS:
+        raise Http404("No such block")
 
 
 @login_required
@@ -41,15 +63,14 @@ def entry_new(request: HtmxHttpRequest, slug: str, block: str) -> HttpResponse:
     if block == "channels" and stage not in d.STAGES:
         stage = "get"
     slot = f"add-{block}-{stage}" if stage else f"add-{block}"
-    state = _state(_load(request.user, slug, write=True))
+    state = State(load_canvas(request.user, slug, write=True))
     if not request.htmx:
-        return HttpResponseRedirect(f"{state.base_url}?add={slot[4:]}#{slot}")
-    forms: dict[str, Any] = {}
+        return HttpResponseRedirect(state.page_url(slot, add=slot[4:]))
+    forms: dict[str, FormContext] = {}
     if not request.GET.get("cancel"):
-        form = _entry_form(block, state, auto_id=slot, stage=stage)
-        forms[slot] = _add_fc(state, block, slot, form)
-    ctx = _context(state, forms)
-    return _fragments(request, ctx, "add-slot", extra={"slot": _slot(ctx, block, slot)})
+        form = entry_form(block, state, auto_id=slot, stage=stage)
+        forms[slot] = add_form_context(state, block, slot, form)
+    return add_slot_response(request, state, block, slot, open_forms=forms)
 
 
 @login_required
@@ -61,9 +82,9 @@ def entry_create(request: HtmxHttpRequest, slug: str, block: str) -> HttpRespons
     if not _is_slot(block, slot):
         slot = "add-channels-get" if block == "channels" else f"add-{block}"
     with transaction.atomic():
-        canvas = _load(request.user, slug, write=True, lock=True)
-        state = _state(canvas)
-        form = _entry_form(block, state, data=request.POST, auto_id=slot)
+        canvas = load_canvas(request.user, slug, write=True, lock=True)
+        state = State(canvas)
+        form = entry_form(block, state, data=request.POST, auto_id=slot)
         valid = form.is_valid()
         rows = state.rows[block]
         if valid and len(rows) >= d.MAX_ENTRIES:
@@ -80,12 +101,12 @@ def entry_create(request: HtmxHttpRequest, slug: str, block: str) -> HttpRespons
         row = model.objects.create(
             canvas=canvas, position=position, **_entry_fields(block, form.entry)
         )
-        _reload(canvas, block)
+        reload_blocks(canvas, block)
         name = _name(form.entry)
-        state = _saved(request, canvas, "created", f"Added {SINGULAR[block]} “{name}”")
+        state = saved(request, canvas, "created", f"Added {SINGULAR[block]} “{name}”")
     if not request.htmx:
-        return _redirect(state, entry_dom_id(block, pk=row.pk))
-    return _list_response(request, state, block)
+        return redirect_to(state, entry_dom_id(block, pk=row.pk))
+    return list_response(request, state, block, oob=_after_write(block))
 
 
 def _invalid_add(
@@ -93,17 +114,12 @@ def _invalid_add(
 ) -> HttpResponse:
     """422: the add form (or the re-add form of an entry deleted meanwhile) with errors."""
     if slot.startswith("add-"):
-        fc = _add_fc(state, block, slot, form)
+        fc = add_form_context(state, block, slot, form)
         if not request.htmx:
-            return _page(request, state, open_forms={slot: fc}, status=422)
-        ctx = _context(state, {slot: fc})
-        return _fragments(
-            request, ctx, "add-slot", extra={"slot": _slot(ctx, block, slot)}, status=422
-        )
-    fc = _add_fc(state, block, slot, form, conflict=_conflict(SINGULAR[block], deleted=True))
-    ctx = _context(state)
-    item = _gone_item(block, slot, fc)
-    return _fragments(request, ctx, SINGULAR[block], extra={"item": item}, status=422)
+            return page_response(request, state, open_forms={slot: fc}, status=422)
+        return add_slot_response(request, state, block, slot, open_forms={slot: fc}, status=422)
+    fc = add_form_context(state, block, slot, form, conflict=deleted_meanwhile(SINGULAR[block]))
+    return readd_response(request, state, block, slot, fc, status=422)
 
 
 def _is_slot(block: str, slot: str) -> bool:
@@ -117,11 +133,6 @@ def _is_slot(block: str, slot: str) -> bool:
     return slot in slots or (singular == SINGULAR[block] and pk.isdigit())
 
 
-def _gone_item(block: str, dom_id: str, fc: dict[str, Any]) -> dict[str, Any]:
-    """A placeholder entry for one deleted meanwhile, showing the re-add form."""
-    return {"block": block, "dom_id": dom_id, "form": fc, "list_id": LIST_IDS[block]}
-
-
 def _name(entry: Any) -> str:
     return getattr(entry, "name", None) or getattr(entry, "channel", "")
 
@@ -133,13 +144,12 @@ def entry(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> HttpRespo
     _check_block(block)
     if request.method == "POST":
         return _entry_update(request, slug, block, pk)
-    state = _state(_load(request.user, slug, write=True))
+    state = State(load_canvas(request.user, slug, write=True))
     if not request.htmx:
-        return _redirect(state, entry_dom_id(block, pk=pk))
+        return redirect_to(state, entry_dom_id(block, pk=pk))
     if state.row(block, pk) is None:  # deleted meanwhile: show the block as it is now
-        return _list_response(request, state, block)
-    ctx = _context(state)
-    return _fragments(request, ctx, SINGULAR[block], extra={"item": _item(ctx, block, pk)})
+        return list_response(request, state, block, oob=_after_write(block))
+    return entry_response(request, state, block, pk)
 
 
 @login_required
@@ -148,48 +158,48 @@ def entry_edit(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> Http
     """The entry's edit form."""
     _check_block(block)
     dom_id = entry_dom_id(block, pk=pk)
-    state = _state(_load(request.user, slug, write=True))
+    state = State(load_canvas(request.user, slug, write=True))
     if not request.htmx:
-        return HttpResponseRedirect(f"{state.base_url}?edit={dom_id}#{dom_id}")
+        return HttpResponseRedirect(state.page_url(dom_id, edit=dom_id))
     row = state.row(block, pk)
     if row is None:
-        return _list_response(request, state, block)
-    form = _entry_form(block, state, row=row, auto_id=dom_id)
-    ctx = _context(state, {dom_id: _edit_fc(state, block, row, form)})
-    return _fragments(request, ctx, SINGULAR[block], extra={"item": _item(ctx, block, pk)})
+        return list_response(request, state, block, oob=_after_write(block))
+    form = entry_form(block, state, row=row, auto_id=dom_id)
+    open_forms = {dom_id: edit_form_context(state, block, row, form)}
+    return entry_response(request, state, block, pk, open_forms=open_forms)
 
 
 def _entry_update(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> HttpResponse:
     dom_id = entry_dom_id(block, pk=pk)
     kind = SINGULAR[block]
     with transaction.atomic():
-        canvas = _load(request.user, slug, write=True, lock=True)
-        state = _state(canvas)
+        canvas = load_canvas(request.user, slug, write=True, lock=True)
+        state = State(canvas)
         row = state.row(block, pk)
-        form = _entry_form(block, state, row=row, data=request.POST, auto_id=dom_id)
+        form = entry_form(block, state, row=row, data=request.POST, auto_id=dom_id)
         if row is None:
             return _deleted_meanwhile(request, state, block, dom_id, form)
         if not form.is_valid():
-            fc = _edit_fc(state, block, row, form)
-            return _entry_response(request, state, block, pk, fc, status=422)
+            fc = edit_form_context(state, block, row, form)
+            return _form_response(request, state, block, pk, fc, status=422)
         fields = _entry_fields(block, form.entry)
         model = ENTRY_MODELS[block]
         updated = model.objects.filter(pk=pk, canvas=canvas, version=form.posted_version).update(
             **fields, version=F("version") + 1
         )
         if not updated:
-            again = _entry_form(
-                block, state, row=row, data=_reapply(request.POST, row.version), auto_id=dom_id
+            again = entry_form(
+                block, state, row=row, data=reapply(request.POST, row.version), auto_id=dom_id
             )
-            fc = _edit_fc(
+            fc = edit_form_context(
                 state,
                 block,
                 row,
                 again,
-                conflict=_conflict(kind),
+                conflict=changed_meanwhile(kind),
                 submit="Re-apply my changes",
             )
-            return _entry_response(request, state, block, pk, fc, status=409)
+            return _form_response(request, state, block, pk, fc, status=409)
         renamed = block in ("partners", "vendors") and row.name != fields["name"]
         cascaded = renamed and _rename_provider(state, row.name, fields["name"])
         moved_lane = block == "channels" and row.stage != fields["stage"]
@@ -198,17 +208,14 @@ def _entry_update(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> H
         for key, value in fields.items():
             setattr(row, key, value)
         row.version = form.posted_version + 1
-        state = _saved(request, canvas, "edited", f"Edited {kind} “{_name(form.entry)}”")
+        state = saved(request, canvas, "edited", f"Edited {kind} “{_name(form.entry)}”")
     if not request.htmx:
-        return _redirect(state, dom_id)
-    ctx = _context(state)
+        return redirect_to(state, dom_id)
     if moved_lane:
-        return _fragments(
-            request, ctx, "channel-lanes", oob=("findings", "score"), retarget="#channel-lanes"
-        )
+        return list_response(request, state, block, oob=("findings", "score"))
     # the activities list shows partner names: redrawn only when a rename reached it
-    oob = tuple(p for p in _after_entry_write(block) if cascaded or p != "activities-list")
-    return _fragments(request, ctx, kind, oob=oob, extra={"item": _item(ctx, block, pk)})
+    oob = tuple(p for p in _after_write(block) if cascaded or p != "activities-list")
+    return entry_response(request, state, block, pk, oob=oob)
 
 
 def _rename_provider(state: State, old: str, new: str) -> bool:
@@ -228,27 +235,21 @@ def _rename_provider(state: State, old: str, new: str) -> bool:
     return bool(ids)
 
 
-def _entry_response(
+def _form_response(
     request: HtmxHttpRequest,
     state: State,
     block: str,
     pk: int,
-    fc: dict[str, Any],
+    fc: FormContext,
     *,
     status: int,
 ) -> HttpResponse:
     """The entry with its form open (errors or a conflict)."""
     dom_id = entry_dom_id(block, pk=pk)
     if not request.htmx:
-        return _page(request, state, open_forms={dom_id: fc}, status=status)
-    ctx = _context(state, {dom_id: fc})
-    return _fragments(
-        request,
-        ctx,
-        SINGULAR[block],
-        extra={"item": _item(ctx, block, pk)},
-        status=status,
-        retarget=f"#{dom_id}",
+        return page_response(request, state, open_forms={dom_id: fc}, status=status)
+    return entry_response(
+        request, state, block, pk, open_forms={dom_id: fc}, status=status, retarget=f"#{dom_id}"
     )
 
 
@@ -256,15 +257,12 @@ def _deleted_meanwhile(
     request: HtmxHttpRequest, state: State, block: str, dom_id: str, form: DocumentForm
 ) -> HttpResponse:
     """409: the entry is gone; offer to add it again with the person's values."""
-    fc = _add_fc(state, block, dom_id, form, conflict=_conflict(SINGULAR[block], deleted=True))
+    conflict = deleted_meanwhile(SINGULAR[block])
+    fc = add_form_context(state, block, dom_id, form, conflict=conflict)
     form.is_valid()  # show any problems with their values right away
     if not request.htmx:
-        return _page(request, state, status=409)
-    ctx = _context(state)
-    item = _gone_item(block, dom_id, fc)
-    return _fragments(
-        request, ctx, SINGULAR[block], extra={"item": item}, status=409, retarget=f"#{dom_id}"
-    )
+        return page_response(request, state, status=409)
+    return readd_response(request, state, block, dom_id, fc, status=409, retarget=f"#{dom_id}")
 
 
 @login_required
@@ -273,17 +271,17 @@ def entry_delete(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> Ht
     """Delete an entry. Deleting one that is already gone is harmless."""
     _check_block(block)
     with transaction.atomic():
-        canvas = _load(request.user, slug, write=True, lock=True)
-        state = _state(canvas)
+        canvas = load_canvas(request.user, slug, write=True, lock=True)
+        state = State(canvas)
         row = state.row(block, pk)
         if row is not None:
             ENTRY_MODELS[block].objects.filter(pk=pk, canvas=canvas).delete()
-            _reload(canvas, block)
+            reload_blocks(canvas, block)
             name = row.name
-            state = _saved(request, canvas, "deleted", f"Deleted {SINGULAR[block]} “{name}”")
+            state = saved(request, canvas, "deleted", f"Deleted {SINGULAR[block]} “{name}”")
     if not request.htmx:
-        return _redirect(state, f"block-{block}")
-    return _list_response(request, state, block)
+        return redirect_to(state, f"block-{block}")
+    return list_response(request, state, block, oob=_after_write(block))
 
 
 @login_required
@@ -294,10 +292,10 @@ def entry_move(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> Http
     _check_block(block)
     direction = request.POST.get("direction")
     with transaction.atomic():
-        canvas = _load(request.user, slug, write=True, lock=True)
+        canvas = load_canvas(request.user, slug, write=True, lock=True)
         if direction not in ("up", "down"):
             return HttpResponse("direction must be up or down", status=400)
-        state = _state(canvas)
+        state = State(canvas)
         rows = state.rows[block]
         row = state.row(block, pk)
         peers = [r for r in rows if block != "channels" or r.stage == row.stage] if row else []
@@ -309,14 +307,14 @@ def entry_move(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> Http
             for position, r in enumerate(rows):
                 r.position = position
             ENTRY_MODELS[block].objects.bulk_update(rows, ["position"])
-            _reload(canvas, block)
+            reload_blocks(canvas, block)
             name = row.name
-            state = _saved(
+            state = saved(
                 request, canvas, "edited", f"Moved {SINGULAR[block]} “{name}” {direction}"
             )
     if not request.htmx:
-        return _redirect(state, entry_dom_id(block, pk=pk))
-    return _list_response(request, state, block)
+        return redirect_to(state, entry_dom_id(block, pk=pk))
+    return list_response(request, state, block, oob=_after_write(block))
 
 
 @login_required
@@ -325,8 +323,8 @@ def partner_to_vendor(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespo
     """Move a partner to the vendor list: it keeps its name, its strategic value becomes the
     vendor's service, and activities outsourced to it still point at it (by name)."""
     with transaction.atomic():
-        canvas = _load(request.user, slug, write=True, lock=True)
-        state = _state(canvas)
+        canvas = load_canvas(request.user, slug, write=True, lock=True)
+        state = State(canvas)
         row = state.row("partners", pk)
         if row is not None:
             vendors = state.rows["vendors"]
@@ -342,15 +340,9 @@ def partner_to_vendor(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespo
             VendorEntry.objects.create(
                 canvas=canvas, position=position, **_entry_fields("vendors", vendor)
             )
-            _reload(canvas, "partners", "vendors")
-            state = _saved(request, canvas, "edited", f"Moved partner “{row.name}” to the vendors")
+            reload_blocks(canvas, "partners", "vendors")
+            state = saved(request, canvas, "edited", f"Moved partner “{row.name}” to the vendors")
     if not request.htmx:
-        return _redirect(state, "block-vendors")
-    ctx = _context(state)
-    return _fragments(
-        request,
-        ctx,
-        "partners-list",
-        oob=("vendors-list", "activities-list", "findings", "score"),
-        retarget="#partners-list",
-    )
+        return redirect_to(state, "block-vendors")
+    oob = ("vendors-list", "activities-list", "findings", "score")
+    return list_response(request, state, "partners", oob=oob)

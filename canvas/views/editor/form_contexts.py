@@ -1,20 +1,48 @@
-"""The editor's forms and the contexts the board renders them with."""
+"""The editor's forms and the contexts the board renders them with.
+
+A ``FormContext`` is what the board's form partials read (``fc.form``, ``fc.action``,
+``fc.target``, ``fc.cancel_url``, ``fc.title``, ``fc.submit``, ``fc.conflict``); the views
+put it in ``open_forms`` under the id of the element it replaces."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import QueryDict
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from ... import document as d
 from ...board import SINGULAR, entry_dom_id
 from ...forms import ENTRY_FORMS, DocumentForm, FinancesForm, HeaderForm, ReadinessForm
 from .state import State
 
-# --- forms and their contexts --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Conflict:
+    """Why a form came back with a note: the part changed (``current``: the saved values
+    are shown above the form) or was deleted meanwhile."""
+
+    title: str
+    text: str
+    current: bool
 
 
-def _entry_form(
+@dataclass(frozen=True)
+class FormContext:
+    """A form as the board shows it: where it posts, what it replaces, how it is cancelled."""
+
+    form: DocumentForm
+    action: str
+    target: str
+    cancel_url: str
+    title: str
+    submit: str
+    conflict: Conflict | None = None
+
+
+def entry_form(
     block: str,
     state: State,
     *,
@@ -23,6 +51,8 @@ def _entry_form(
     auto_id: str,
     stage: str | None = None,
 ) -> DocumentForm:
+    """The form of an entry of ``block``: blank (``stage`` for a channel's lane), the saved
+    ``row``, or posted ``data``; with the names it must check against."""
     cls = ENTRY_FORMS[block]
     kwargs: dict[str, Any] = {"auto_id": f"{auto_id}-%s"}
     if block in ("partners", "vendors"):
@@ -50,110 +80,148 @@ def _entry_form(
     return cls(initial=initial, **kwargs)
 
 
-def _edit_fc(state: State, block: str, row: Any, form: DocumentForm, **extra: Any) -> dict:
-    url = f"{state.base_url}{block}/{row.pk}/"
-    return {
-        "form": form,
-        "action": url,
-        "target": f"#{entry_dom_id(block, pk=row.pk)}",
-        "cancel_url": url,
-        "title": f"Edit {SINGULAR[block]}",
-        "submit": "Save",
-        "conflict": None,
-        **extra,
-    }
+def edit_form_context(
+    state: State,
+    block: str,
+    row: Any,
+    form: DocumentForm,
+    *,
+    conflict: Conflict | None = None,
+    submit: str = "Save",
+) -> FormContext:
+    """An entry's edit form, in place of the entry."""
+    url = reverse("entry", args=(state.slug, block, row.pk))
+    return FormContext(
+        form=form,
+        action=url,
+        target=f"#{entry_dom_id(block, pk=row.pk)}",
+        cancel_url=url,
+        title=f"Edit {SINGULAR[block]}",
+        submit=submit,
+        conflict=conflict,
+    )
 
 
-def _add_fc(state: State, block: str, slot: str, form: DocumentForm, **extra: Any) -> dict:
-    stage = slot.rsplit("-", 1)[-1] if block == "channels" and slot.startswith("add-") else ""
+def add_form_context(
+    state: State, block: str, slot: str, form: DocumentForm, *, conflict: Conflict | None = None
+) -> FormContext:
+    """The add form of ``block`` in its add slot (``add-partners``, ``add-channels-get``), or
+    in the place of an entry deleted meanwhile (``partner-12``) to add it again."""
     if slot.startswith("add-"):
-        cancel = f"{state.base_url}{block}/new/?cancel=1" + (f"&stage={stage}" if stage else "")
+        query = {"cancel": 1}
+        if block == "channels":
+            query["stage"] = slot.rsplit("-", 1)[-1]
+        cancel = reverse("entry_new", args=(state.slug, block)) + "?" + urlencode(query)
     else:  # re-adding an entry deleted meanwhile: cancel shows the block as it is now
-        cancel = f"{state.base_url}{block}/{slot.rsplit('-', 1)[-1]}/"
-    return {
-        "form": form,
-        "action": f"{state.base_url}{block}/?slot={slot}",
-        "target": f"#{slot}",
-        "cancel_url": cancel,
-        "title": f"New {SINGULAR[block]}",
-        "submit": f"Add {SINGULAR[block]}",
-        "conflict": None,
-        **extra,
-    }
+        cancel = reverse("entry", args=(state.slug, block, int(slot.rsplit("-", 1)[-1])))
+    action = reverse("entry_create", args=(state.slug, block)) + "?" + urlencode({"slot": slot})
+    return FormContext(
+        form=form,
+        action=action,
+        target=f"#{slot}",
+        cancel_url=cancel,
+        title=f"New {SINGULAR[block]}",
+        submit=f"Add {SINGULAR[block]}",
+        conflict=conflict,
+    )
 
 
-def _header_fc(state: State, form: HeaderForm | None = None, **extra: Any) -> dict:
-    venture = state.canvas.venture
+def header_form_context(
+    state: State,
+    form: HeaderForm | None = None,
+    *,
+    conflict: Conflict | None = None,
+    submit: str = "Save details",
+) -> FormContext:
+    """The venture's details as a form (the saved values unless ``form`` is given)."""
     if form is None:
         form = HeaderForm(
-            initial={**state.doc.venture.model_dump(), "version": venture.version},
+            initial={**state.doc.venture.model_dump(), "version": state.canvas.venture.version},
             auto_id="venture-%s",
         )
-    return {
-        "form": form,
-        "action": f"{state.base_url}header/",
-        "target": "#venture",
-        "cancel_url": f"{state.base_url}header/",
-        "title": "Venture details",
-        "submit": "Save details",
-        "conflict": None,
-        **extra,
-    }
+    url = reverse("canvas_header", args=(state.slug,))
+    return FormContext(
+        form=form,
+        action=url,
+        target="#venture",
+        cancel_url=url,
+        title="Venture details",
+        submit=submit,
+        conflict=conflict,
+    )
 
 
-def _finances_fc(state: State, form: FinancesForm | None = None, **extra: Any) -> dict:
+def finances_form_context(
+    state: State,
+    form: FinancesForm | None = None,
+    *,
+    conflict: Conflict | None = None,
+    submit: str = "Save finances",
+) -> FormContext:
+    """The finances as a form (the saved values unless ``form`` is given)."""
     if form is None:
         initial = state.doc.finances.model_dump()
         initial["version"] = state.canvas.finances_version
         form = FinancesForm(initial=initial, auto_id="finances-%s")
-    return {
-        "form": form,
-        "action": f"{state.base_url}finances/",
-        "target": "#finances",
-        "cancel_url": f"{state.base_url}finances/",
-        "title": "Finances",
-        "submit": "Save finances",
-        "conflict": None,
-        **extra,
-    }
+    url = reverse("canvas_finances", args=(state.slug,))
+    return FormContext(
+        form=form,
+        action=url,
+        target="#finances",
+        cancel_url=url,
+        title="Finances",
+        submit=submit,
+        conflict=conflict,
+    )
 
 
-def _readiness_fc(state: State, form: ReadinessForm | None = None, **extra: Any) -> dict:
+def readiness_form_context(
+    state: State,
+    form: ReadinessForm | None = None,
+    *,
+    conflict: Conflict | None = None,
+    submit: str = "Save answers",
+) -> FormContext:
+    """The readiness questions as a form (the saved answers unless ``form`` is given)."""
     if form is None:
         initial = ReadinessForm.initial_from(state.doc.readiness.model_dump())
         initial["version"] = state.canvas.readiness_version
         form = ReadinessForm(initial=initial, auto_id="readiness-%s")
-    return {
-        "form": form,
-        "action": f"{state.base_url}readiness/",
-        "target": "#readiness",
-        "cancel_url": f"{state.base_url}readiness/",
-        "title": "Operational readiness",
-        "submit": "Save answers",
-        "conflict": None,
-        **extra,
-    }
+    url = reverse("canvas_readiness", args=(state.slug,))
+    return FormContext(
+        form=form,
+        action=url,
+        target="#readiness",
+        cancel_url=url,
+        title="Operational readiness",
+        submit=submit,
+        conflict=conflict,
+    )
 
 
-def _reapply(data: QueryDict, version: int) -> QueryDict:
+def reapply(data: QueryDict, version: int) -> QueryDict:
     """The person's posted values with the current version: submitting them re-applies."""
     copy = data.copy()
     copy["version"] = str(version)
     return copy
 
 
-def _conflict(kind: str, *, deleted: bool = False) -> dict[str, Any]:
-    if deleted:
-        return {
-            "title": f"This {kind} was deleted meanwhile.",
-            "text": "Someone removed it in another tab or session. Your values are below: add "
-            "it again with them, or cancel to let it go.",
-            "current": False,
-        }
-    return {
-        "title": f"This {kind} changed meanwhile.",
-        "text": "Someone saved it in another tab or session after you opened it, so your "
+def changed_meanwhile(kind: str, *, title: str = "") -> Conflict:
+    """The note of a form whose part someone saved after it was opened (409)."""
+    return Conflict(
+        title=title or f"This {kind} changed meanwhile.",
+        text="Someone saved it in another tab or session after you opened it, so your "
         "changes were not saved. The saved values are shown here; your own are in the form: "
         "re-apply them, or cancel to keep what is saved.",
-        "current": True,
-    }
+        current=True,
+    )
+
+
+def deleted_meanwhile(kind: str) -> Conflict:
+    """The note of a form whose entry someone deleted after it was opened."""
+    return Conflict(
+        title=f"This {kind} was deleted meanwhile.",
+        text="Someone removed it in another tab or session. Your values are below: add "
+        "it again with them, or cancel to let it go.",
+        current=False,
+    )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -14,11 +14,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ...forms import DocumentForm, FinancesForm, HeaderForm, ReadinessForm
 from ...http import HtmxHttpRequest
 from ...models import Canvas, Venture
-from .form_contexts import _conflict, _finances_fc, _header_fc, _readiness_fc, _reapply
-from .render import _context, _fragments, _page, _redirect
-from .state import State, _load, _saved, _state
-
-# --- header, finances, readiness -------------------------------------------------------
+from .form_contexts import (
+    FormContext,
+    changed_meanwhile,
+    finances_form_context,
+    header_form_context,
+    readiness_form_context,
+    reapply,
+)
+from .render import fragments_response, page_response, redirect_to
+from .state import State, load_canvas, saved
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,11 @@ PARTS = {
         "Edited the readiness answers",
     ),
 }
-PART_FORMS = {"venture": _header_fc, "finances": _finances_fc, "readiness": _readiness_fc}
+PART_FORMS: dict[str, Callable[..., FormContext]] = {
+    "venture": header_form_context,
+    "finances": finances_form_context,
+    "readiness": readiness_form_context,
+}
 
 
 def _save_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
@@ -80,8 +89,8 @@ def _save_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
     fc_for = PART_FORMS[name]
     auto_id = f"{name}-%s"
     with transaction.atomic():
-        canvas = _load(request.user, slug, write=True, lock=True)
-        state = _state(canvas)
+        canvas = load_canvas(request.user, slug, write=True, lock=True)
+        state = State(canvas)
         owner = part.owner(canvas)
         form = part.form(request.POST, auto_id=auto_id)
         if not form.is_valid():
@@ -95,27 +104,28 @@ def _save_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
         )
         if not updated:
             current = getattr(owner, version)
-            again = part.form(_reapply(request.POST, current), auto_id=auto_id)
-            conflict = {**_conflict(part.kind), "title": part.conflict_title}
+            again = part.form(reapply(request.POST, current), auto_id=auto_id)
+            conflict = changed_meanwhile(part.kind, title=part.conflict_title)
             fc = fc_for(state, again, conflict=conflict, submit=part.reapply)
             return _part_response(request, state, name, fc, 409)
         for key, value in fields.items():
             setattr(owner, key, value)
         setattr(owner, version, form.posted_version + 1)
-        state = _saved(request, canvas, "edited", part.summary)
+        state = saved(request, canvas, "edited", part.summary)
     if not request.htmx:
-        return _redirect(state, name)
-    return _fragments(request, _context(state), name, oob=part.oob)
+        return redirect_to(state, name)
+    return fragments_response(request, state, name, oob=part.oob)
 
 
 def _part_response(
-    request: HtmxHttpRequest, state: State, part: str, fc: dict[str, Any], status: int
+    request: HtmxHttpRequest, state: State, part: str, fc: FormContext, status: int
 ) -> HttpResponse:
     """The venture, finances or readiness part with its form (errors or a conflict)."""
     if not request.htmx:
-        return _page(request, state, open_forms={part: fc}, status=status)
-    ctx = _context(state, {part: fc})
-    return _fragments(request, ctx, part, status=status, retarget=f"#{part}")
+        return page_response(request, state, open_forms={part: fc}, status=status)
+    return fragments_response(
+        request, state, part, open_forms={part: fc}, status=status, retarget=f"#{part}"
+    )
 
 
 @login_required
@@ -125,36 +135,37 @@ def header(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     stage and revenue model (variant rules and guidance follow at once)."""
     if request.method == "POST":
         return _save_part(request, slug, "venture")
-    state = _state(_load(request.user, slug, write=True))
+    state = State(load_canvas(request.user, slug, write=True))
     if not request.htmx:
-        return _redirect(state, "venture")
-    return _fragments(request, _context(state), "venture")
+        return redirect_to(state, "venture")
+    return fragments_response(request, state, "venture")
 
 
 @login_required
 @require_GET
 def header_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The form of the venture's details."""
-    state = _state(_load(request.user, slug, write=True))
+    state = State(load_canvas(request.user, slug, write=True))
     if not request.htmx:
-        return HttpResponseRedirect(f"{state.base_url}?edit=venture#venture")
-    return _fragments(request, _context(state, {"venture": _header_fc(state)}), "venture")
+        return HttpResponseRedirect(state.page_url("venture", edit="venture"))
+    open_forms = {"venture": header_form_context(state)}
+    return fragments_response(request, state, "venture", open_forms=open_forms)
 
 
 def _show_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
     """A part as displayed (its form closed)."""
-    state = _state(_load(request.user, slug, write=True))
+    state = State(load_canvas(request.user, slug, write=True))
     if not request.htmx:
-        return _redirect(state, name)
-    return _fragments(request, _context(state), name)
+        return redirect_to(state, name)
+    return fragments_response(request, state, name)
 
 
 def _edit_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
     """A part with its form open (without JavaScript: the page with it open)."""
-    state = _state(_load(request.user, slug, write=True))
+    state = State(load_canvas(request.user, slug, write=True))
     if not request.htmx:
-        return HttpResponseRedirect(f"{state.base_url}?edit={name}#{name}")
-    return _fragments(request, _context(state, {name: PART_FORMS[name](state)}), name)
+        return HttpResponseRedirect(state.page_url(name, edit=name))
+    return fragments_response(request, state, name, open_forms={name: PART_FORMS[name](state)})
 
 
 @login_required

@@ -1,4 +1,8 @@
-"""Loading a canvas for the editor, and the State of one request."""
+"""Loading a canvas for the editor, the State of one request, and saving a change.
+
+A request reads top-down: ``load_canvas`` (scoped to what the person may see or edit), then
+``State(canvas)``; a write changes rows, ``reload_blocks`` the blocks it changed and calls
+``saved``, which evaluates once and gives the State to render."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from ... import document as d
 from ...evaluator import Evaluation, evaluate
@@ -20,7 +26,7 @@ BLOCKS = tuple(ENTRY_MODELS)
 # --- loading -----------------------------------------------------------------------
 
 
-def _load(user, slug: str, *, write: bool, lock: bool = False) -> Canvas:
+def load_canvas(user, slug: str, *, write: bool, lock: bool = False) -> Canvas:
     """The canvas with its venture and entries (5 queries), scoped to what the person may
     see (``write=False``) or edit (``write=True``); 404 otherwise. ``lock`` (inside a
     transaction) locks the canvas row, so writes to one canvas happen one at a time and
@@ -41,9 +47,17 @@ class State:
     """The canvas as loaded (or reloaded after a write) and its entry rows; the document and
     its evaluation are built on first use (a successful write never needs the old ones)."""
 
-    def __init__(self, canvas: Canvas, evaluation: Evaluation | None = None):
+    def __init__(
+        self,
+        canvas: Canvas,
+        *,
+        doc: d.CanvasDocument | None = None,
+        evaluation: Evaluation | None = None,
+    ):
         self.canvas = canvas
         self.rows = {block: list(getattr(canvas, block).all()) for block in BLOCKS}
+        if doc is not None:
+            self.__dict__["doc"] = doc  # fills the cached_property
         if evaluation is not None:
             self.__dict__["evaluation"] = evaluation
 
@@ -56,8 +70,18 @@ class State:
         return evaluate(self.doc)
 
     @property
+    def slug(self) -> str:
+        return self.canvas.venture.slug
+
+    @cached_property
     def base_url(self) -> str:
-        return f"/ventures/{self.canvas.venture.slug}/canvas/"
+        """The canvas page (``/ventures/<slug>/canvas/``)."""
+        return reverse("canvas", args=(self.slug,))
+
+    def page_url(self, anchor: str = "", **query: str) -> str:
+        """The canvas page with ``query`` (``edit=finances`` opens its form) at ``anchor``."""
+        url = self.base_url + ("?" + urlencode(query) if query else "")
+        return url + (f"#{anchor}" if anchor else "")
 
     def row(self, block: str, pk: int) -> Any | None:
         """The entry of this canvas, or None when it was deleted meanwhile; 404 when the id
@@ -68,22 +92,16 @@ class State:
         return found
 
 
-def _state(canvas: Canvas) -> State:
-    return State(canvas)
-
-
-def _reload(canvas: Canvas, *blocks: str) -> None:
+def reload_blocks(canvas: Canvas, *blocks: str) -> None:
     """Re-read the entries of ``blocks`` into the canvas's prefetch cache (1 query each)."""
     if blocks:
         canvas.refresh_from_db(fields=list(blocks))  # drops those prefetched lists only
         prefetch_related_objects([canvas], *blocks)
 
 
-def _saved(request: HtmxHttpRequest, canvas: Canvas, action: str, summary: str) -> State:
+def saved(request: HtmxHttpRequest, canvas: Canvas, action: str, summary: str) -> State:
     """After a write: rebuild the document, evaluate once, store the evaluation, log."""
     doc = canvas.to_document()
     evaluation = canvas.refresh_evaluation(doc)
     log(canvas, request.user, action, summary)
-    state = State(canvas, evaluation)
-    state.__dict__["doc"] = doc
-    return state
+    return State(canvas, doc=doc, evaluation=evaluation)
