@@ -324,7 +324,11 @@ class Report:
         groups = []
         for block in BLOCKS:
             rows = [
-                FindingRow(f, SEVERITY_LABELS.get(f.severity, f.severity), subject_label(f))
+                FindingRow(
+                    f,
+                    SEVERITY_LABELS.get(f.severity, f.severity),
+                    subject_label(f) or ("Runway" if about(f) == "runway" else ""),
+                )
                 for f in self.evaluation.findings_for(block)
             ]
             groups.append({"title": d.BLOCK_TITLES[block], "rows": rows, "count": str(len(rows))})
