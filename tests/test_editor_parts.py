@@ -160,41 +160,6 @@ def test_rule_table_needs_sign_in(client, db):
     assert client.get("/rules/").status_code == 302
 
 
-@pytest.mark.parametrize("value", ["yes", "no", "", None])
-@pytest.mark.parametrize(
-    "attrs",
-    [
-        {"id": "readiness-q"},
-        {"id": "q", "class": "radios", "aria-invalid": "true", "aria-describedby": "q_error"},
-        {"required": True, "disabled": False},
-        {},
-    ],
-)
-@pytest.mark.parametrize(
-    "choices",
-    [
-        [("yes", "Yes"), ("no", "No"), ("", "Not answered")],
-        [("a", 'Fish & "chips" <b>'), ("Group <i>", [("b", "B"), ("c", "C")])],
-    ],
-)
-def test_the_inline_radio_select_writes_exactly_what_django_writes(value, attrs, choices):
-    from django import forms
-
-    from canvas.forms import InlineRadioSelect
-
-    fast = InlineRadioSelect(choices=choices).render("q", value, attrs=dict(attrs))
-    django = forms.RadioSelect(choices=choices).render("q", value, attrs=dict(attrs))
-    assert fast == django
-
-
-def test_the_readiness_form_uses_the_inline_radio_select():
-    from canvas.document import READINESS_QUESTIONS
-    from canvas.forms import InlineRadioSelect, ReadinessForm
-
-    form = ReadinessForm(auto_id="readiness-%s")
-    assert all(isinstance(form.fields[q].widget, InlineRadioSelect) for q in READINESS_QUESTIONS)
-
-
 # --- finances and readiness are edited like every other part ---------------------------
 
 
