@@ -4,6 +4,17 @@ An entry's markup depends only on what its board item holds and on the board's m
 unchanged entry is not rendered twice: the key is a digest of exactly that (and of the board
 template's modification time). Entries contain no per-person data (no CSRF token: htmx sends it
 in a header, and Move and Delete submit the page's one hidden form), so sharing them is safe.
+
+Re-measured for issue 15 (``bench/bench_editor.py``, 200 entries, 20 requests a run, with and
+without the cache alternated run by run for 5 rounds, on the shared 2-core machine at load
+average 1.4-2.9; without it, each entry is rendered through its partial on every request):
+
+- canvas page, with the cache: medians 49-57 ms CPU (50-99 ms wall);
+- canvas page, without it: 230-244 ms CPU (249-401 ms wall), over the 50 ms budget every run;
+- htmx partner save: 35-38 ms CPU with it, 33-36 ms without (it re-renders one entry).
+
+An earlier round at load 3.7-5.5 gave the same picture: 49-60 ms CPU with, 176-260 without.
+So the page needs the cache; it stays.
 """
 
 from __future__ import annotations
