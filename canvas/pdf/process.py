@@ -36,7 +36,7 @@ from .errors import PdfError, PdfTimeout
 
 log = logging.getLogger("canvas.pdf")
 ROOT = Path(__file__).resolve().parent.parent.parent
-NICE = 10  # the child's scheduling priority, below the web's (Unix nice)
+NICE = 19  # the child's scheduling priority: the lowest, below the web's (Unix nice)
 
 
 class RenderProcess:
