@@ -54,7 +54,7 @@ from .evaluator import (
     runway_level,
     runway_summary,
 )
-from .evaluator.wording import _and
+from .evaluator.wording import and_list
 
 SINGULAR = {
     "channels": "channel",
@@ -207,8 +207,8 @@ def _activity(item: dict[str, Any], a: Any, provider_keys: set[str]) -> None:
     item["verdict_label"] = "Core" if core else "Not core" if not unrated else NOT_RATED
     item["verdict_class"] = "good" if core else "neutral" if not unrated else "unrated"
     item["failed_labels"] = failed
-    item["failed_text"] = _and(failed) if failed else ""
-    item["unrated_text"] = _and(unrated) if unrated else ""
+    item["failed_text"] = and_list(failed) if failed else ""
+    item["unrated_text"] = and_list(unrated) if unrated else ""
     item["declared_core"] = a.declared_core
     # the claim, where it differs from the verdict
     if a.declared_core and not core:

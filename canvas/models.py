@@ -412,7 +412,7 @@ ENTRY_MODELS: dict[str, type[Entry]] = {
 }
 
 
-def _entry_fields(block: str, item: Any) -> dict[str, Any]:
+def entry_fields(block: str, item: Any) -> dict[str, Any]:
     """Document entry -> model column values (document -> model, the one place)."""
     data = item.model_dump(mode="python")
     if block == "activities":
@@ -548,7 +548,7 @@ def save_document(
     for block, model in ENTRY_MODELS.items():
         model.objects.filter(canvas=canvas).delete()
         model.objects.bulk_create(
-            model(canvas=canvas, position=i, **_entry_fields(block, item))
+            model(canvas=canvas, position=i, **entry_fields(block, item))
             for i, item in enumerate(getattr(doc, block))
         )
     finances, readiness = doc.finances, doc.readiness

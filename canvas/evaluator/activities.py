@@ -6,7 +6,7 @@ from canvas.document import TESTS
 
 from .constants import PASSING_RATINGS, TEST_NAMES
 from .registry import NO_PARAMS, Facts, Hits, rule
-from .wording import _and
+from .wording import and_list
 
 _TEST_WHY = {
     "relevance": "customers would choose you just the same without it",
@@ -16,7 +16,7 @@ _TEST_WHY = {
 
 
 def _tests(names: tuple[str, ...]) -> str:
-    return _and([TESTS[t] for t in names])
+    return and_list([TESTS[t] for t in names])
 
 
 @rule(
@@ -57,7 +57,7 @@ def _ka02(f: Facts) -> Hits:
             parts = []
             if a.failed:
                 reasons = [f"{TESTS[t]} ({_TEST_WHY[t]})" for t in a.failed]
-                parts.append(f"fails {_and(reasons)}")
+                parts.append(f"fails {and_list(reasons)}")
             if a.unrated:
                 parts.append(f"is not yet rated for {_tests(a.unrated)}")
             if a.failed:
@@ -110,7 +110,7 @@ def _ka04(f: Facts) -> Hits:
         ]
         if missing:
             noun = "ratings" if len(missing) > 1 else "rating"
-            yield a.activity.name, {"missing": f"{_and(missing)} {noun}"}
+            yield a.activity.name, {"missing": f"{and_list(missing)} {noun}"}
 
 
 @rule(

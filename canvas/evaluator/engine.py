@@ -8,9 +8,9 @@ from canvas.document import CanvasDocument, label
 from . import channels, partners, activities, resources, readiness  # noqa: F401  # isort: skip
 from .constants import BLOCKS, RULESET_VERSION
 from .model import ActivityVerdict, Evaluation, Finding, PartnerVerdict
-from .registry import Facts, Rule, _registered
+from .registry import REGISTERED, Facts, Rule
 
-RULES: tuple[Rule, ...] = tuple(sorted(_registered, key=lambda r: (BLOCKS.index(r.block), r.id)))
+RULES: tuple[Rule, ...] = tuple(sorted(REGISTERED, key=lambda r: (BLOCKS.index(r.block), r.id)))
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
 

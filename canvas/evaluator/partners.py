@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .registry import NO_PARAMS, Facts, Hits, rule
-from .wording import _and
+from .wording import and_list
 
 
 @rule(
@@ -90,7 +90,10 @@ def _kp04(f: Facts) -> Hits:
             if not value
         ]
         if missing:
-            yield partner.name, {"missing": _and(missing) + (" are" if len(missing) > 1 else " is")}
+            yield (
+                partner.name,
+                {"missing": and_list(missing) + (" are" if len(missing) > 1 else " is")},
+            )
 
 
 @rule(
@@ -136,4 +139,7 @@ def _kp06(f: Facts) -> Hits:
                 )
                 if value is None
             ]
-            yield partner.name, {"missing": _and(missing) + (" are" if len(missing) > 1 else " is")}
+            yield (
+                partner.name,
+                {"missing": and_list(missing) + (" are" if len(missing) > 1 else " is")},
+            )

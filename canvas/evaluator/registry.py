@@ -94,7 +94,7 @@ class Rule:
             yield Finding(self.id, self.severity, self.block, subject, text, self.points)
 
 
-_registered: list[Rule] = []
+REGISTERED: list[Rule] = []
 
 
 ABOUT = ("entry", "stage", "category", "question", "runway")
@@ -120,7 +120,7 @@ def rule(
     cost = POINTS[severity] if points is None else points
 
     def register(check: Callable[[Facts], Hits]) -> Callable[[Facts], Hits]:
-        _registered.append(
+        REGISTERED.append(
             Rule(
                 id,
                 severity,

@@ -6,7 +6,7 @@ from canvas.document import CATEGORIES
 
 from .constants import KEY_PERSON_MONTHS, MONTHS_TO_RAISE, RUNWAY_COMFORTABLE, RUNWAY_CRITICAL
 from .registry import NO_PARAMS, Facts, Hits, rule
-from .wording import _and, _months, _number
+from .wording import and_list, months_text, number_text
 
 # The categories a canvas is expected to list, by solution type: software needs no
 # physical resource of its own (SPEC §3, KR01).
@@ -58,7 +58,7 @@ def _kr01(f: Facts) -> Hits:
     expected = EXPECTED_CATEGORIES[f.doc.venture.solution_type]
     missing = [c for c in expected if c not in present]
     if missing:
-        labels = _and([CATEGORIES[c].lower() for c in missing])
+        labels = and_list([CATEGORIES[c].lower() for c in missing])
         why = " ".join(_CATEGORY_WHY[c] for c in missing[:2])
         each = "each of them" if len(missing) > 1 else "it"
         yield None, {"labels": labels, "why": why, "each": each}
@@ -116,10 +116,10 @@ def _kr03(f: Facts) -> Hits:
         return
     if f.milestone is not None:
         if f.runway < f.milestone:
-            against = f"but the next milestone is {_number(f.milestone)} months away"
-            yield None, {"months": _months(f.runway, f.milestone), "against": against}
+            against = f"but the next milestone is {number_text(f.milestone)} months away"
+            yield None, {"months": months_text(f.runway, f.milestone), "against": against}
     elif f.runway < RUNWAY_CRITICAL:
-        yield None, {"months": _months(f.runway, RUNWAY_CRITICAL), "against": "under six"}
+        yield None, {"months": months_text(f.runway, RUNWAY_CRITICAL), "against": "under six"}
 
 
 @rule(
@@ -145,14 +145,15 @@ def _kr04(f: Facts) -> Hits:
         limit = f.milestone + MONTHS_TO_RAISE
         if f.milestone <= f.runway < limit:
             spare = f.runway - f.milestone
-            raise_months = _number(MONTHS_TO_RAISE)
+            raise_months = number_text(MONTHS_TO_RAISE)
+            milestone = number_text(f.milestone)
             against = (
-                f"enough to reach the next milestone in {_number(f.milestone)} months but leaving "
-                f"{_months(spare, MONTHS_TO_RAISE)} of the {raise_months} months a raise takes"
+                f"enough to reach the next milestone in {milestone} months but leaving "
+                f"{months_text(spare, MONTHS_TO_RAISE)} of the {raise_months} months a raise takes"
             )
-            yield None, {"months": _months(f.runway, limit), "against": against}
+            yield None, {"months": months_text(f.runway, limit), "against": against}
     elif RUNWAY_CRITICAL <= f.runway < RUNWAY_COMFORTABLE:
-        yield None, {"months": _months(f.runway, RUNWAY_COMFORTABLE), "against": "under a year"}
+        yield None, {"months": months_text(f.runway, RUNWAY_COMFORTABLE), "against": "under a year"}
 
 
 @rule(
@@ -189,7 +190,7 @@ def _kr06(f: Facts) -> Hits:
     for resource in f.doc.resources:
         months = resource.replacement_months
         if resource.category == "human" and months is not None and months >= KEY_PERSON_MONTHS:
-            yield resource.name, {"months": _number(months)}
+            yield resource.name, {"months": number_text(months)}
 
 
 @rule(

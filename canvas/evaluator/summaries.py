@@ -10,7 +10,7 @@ from canvas.document import READINESS_QUESTIONS, Finances, Readiness
 from .model import Evaluation
 
 
-def _months(value: float) -> str:
+def months_text(value: float) -> str:
     text = f"{value:.1f}"
     text = text[:-2] if text.endswith(".0") else text
     return f"{text} month" + ("" if text == "1" else "s")
@@ -28,13 +28,13 @@ def runway_line(runway_months: float | None, unlimited: bool, milestone: float |
     if milestone is None:
         parts.append("no milestone set")
         return " · ".join(parts)
-    parts.append(f"milestone in {_months(milestone)}")
+    parts.append(f"milestone in {months_text(milestone)}")
     if runway_months is not None and not unlimited:
         spare = round(runway_months - milestone, 1)
         if spare >= 0:
-            parts.append(f"{_months(spare)} to raise")
+            parts.append(f"{months_text(spare)} to raise")
         else:
-            parts.append(f"cash runs out {_months(-spare)} before it")
+            parts.append(f"cash runs out {months_text(-spare)} before it")
     return " · ".join(parts)
 
 

@@ -14,7 +14,7 @@ from ... import document as d
 from ...board import SINGULAR, entry_dom_id
 from ...forms import DocumentForm
 from ...http import HtmxHttpRequest
-from ...models import ENTRY_MODELS, ActivityEntry, VendorEntry, _entry_fields
+from ...models import ENTRY_MODELS, ActivityEntry, VendorEntry, entry_fields
 from .form_contexts import (
     FormContext,
     add_form_context,
@@ -99,7 +99,7 @@ def entry_create(request: HtmxHttpRequest, slug: str, block: str) -> HttpRespons
         position = max((r.position for r in rows), default=-1) + 1
         model = ENTRY_MODELS[block]
         row = model.objects.create(
-            canvas=canvas, position=position, **_entry_fields(block, form.entry)
+            canvas=canvas, position=position, **entry_fields(block, form.entry)
         )
         reload_blocks(canvas, block)
         name = _name(form.entry)
@@ -182,7 +182,7 @@ def _entry_update(request: HtmxHttpRequest, slug: str, block: str, pk: int) -> H
         if not form.is_valid():
             fc = edit_form_context(state, block, row, form)
             return _form_response(request, state, block, pk, fc, status=422)
-        fields = _entry_fields(block, form.entry)
+        fields = entry_fields(block, form.entry)
         model = ENTRY_MODELS[block]
         updated = model.objects.filter(pk=pk, canvas=canvas, version=form.posted_version).update(
             **fields, version=F("version") + 1
@@ -338,7 +338,7 @@ def partner_to_vendor(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespo
             vendor = d.Vendor(name=row.name, service=row.strategic_value)
             row.delete()
             VendorEntry.objects.create(
-                canvas=canvas, position=position, **_entry_fields("vendors", vendor)
+                canvas=canvas, position=position, **entry_fields("vendors", vendor)
             )
             reload_blocks(canvas, "partners", "vendors")
             state = saved(request, canvas, "edited", f"Moved partner “{row.name}” to the vendors")
