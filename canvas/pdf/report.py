@@ -117,6 +117,21 @@ def _claim(declared_core: bool, verdict: Any) -> str:
     return ""
 
 
+NEARLY_EMPTY = 0.2  # of the page's height: a last page that ends above this is nearly empty
+
+
+def ends_nearly_empty(document: Any) -> bool:
+    """Whether the report's last page holds only a few lines: the ``report-end`` mark sits
+    in the top fifth of a last page that follows page 1 and at least one report page."""
+    pages = document.pages
+    if len(pages) < 3:
+        return False
+    end = pages[-1].anchors.get("report-end")
+    if end is None or len(end) < 4:
+        return False
+    return end[3] < NEARLY_EMPTY * pages[-1].height
+
+
 @dataclass
 class FindingRow:
     finding: Finding
@@ -139,6 +154,7 @@ class Report:
     blocks: list[Block] = field(default_factory=list)
     header_height: float = 0.0
     corrections: int = 0  # times laid_out corrected the plan after measuring page 1
+    tight: bool = False  # the report pages laid out closer, to spare a nearly empty last page
 
     def __post_init__(self) -> None:
         self.by_subject: dict[tuple[str, str], list[Finding]] = {}
@@ -423,6 +439,7 @@ class Report:
                 )
             ],
             "runway": self.runway(),
+            "tight": self.tight,
             "points": POINTS,
             "ruleset": e.ruleset,
             "current_ruleset": RULESET_VERSION,
@@ -529,6 +546,15 @@ class Report:
             self.corrections += 1
             html = self.html()
             document = layout_html(html, fetcher, styles)
+        if ends_nearly_empty(document):
+            # A few lines alone on the last page: lay the report pages out a little closer,
+            # and keep that when it saves the page (the render runs in the background).
+            self.tight = True
+            tight_html = self.html()
+            tight = layout_html(tight_html, fetcher, styles)
+            if len(tight.pages) < len(document.pages):
+                return tight_html, tight
+            self.tight = False
         return html, document
 
     def write_pdf(self) -> bytes:
