@@ -107,11 +107,23 @@ def entry_dom_id(block: str, *, pk: int | None = None, index: int = 0) -> str:
 _PK_PLACEHOLDER = 987654321
 
 
-def entry_url_format(slug: str, block: str) -> str:
-    """The URL of an entry of ``block`` (url name "entry") with ``{}`` where its id goes."""
-    url = reverse("entry", args=(slug, block, _PK_PLACEHOLDER))
+def entry_url_format(slug: str, block: str, name: str = "entry") -> str:
+    """The URL ``name`` of an entry of ``block`` with ``{}`` where its id goes."""
+    if name == "partner_to_vendor":
+        url = reverse(name, args=(slug, _PK_PLACEHOLDER))
+    else:
+        url = reverse(name, args=(slug, block, _PK_PLACEHOLDER))
     head, _, tail = url.rpartition(str(_PK_PLACEHOLDER))
     return f"{head}{{}}{tail}"
+
+
+# What an entry's controls do, by url name (Move to vendors: partners only).
+ENTRY_ACTIONS = {
+    "edit": "entry_edit",
+    "move": "entry_move",
+    "delete": "entry_delete",
+    "to_vendor": "partner_to_vendor",
+}
 
 
 def format_amount(value: float | None) -> str:
@@ -243,6 +255,15 @@ def _items(
 ) -> list[dict[str, Any]]:
     items = []
     url_format = entry_url_format(slug, block) if slug else ""
+    action_formats = (
+        {
+            action: entry_url_format(slug, block, name)
+            for action, name in ENTRY_ACTIONS.items()
+            if action != "to_vendor" or block == "partners"
+        }
+        if slug
+        else {}
+    )
     entries = getattr(doc, block)
     provider_keys = (
         {x.name.casefold() for x in (*doc.partners, *doc.vendors)}
@@ -262,6 +283,7 @@ def _items(
             "data": data,
             "findings": [],
             "url": url_format.format(pk) if url_format and pk is not None else "",
+            "urls": {a: f.format(pk) for a, f in action_formats.items()} if pk is not None else {},
             "form": open_forms.get(dom_id),
             "list_id": LIST_IDS[block],
         }
@@ -492,6 +514,7 @@ def board_context(
     return {
         "editable": editable,
         "base_url": base_url,
+        "slug": slug or "",
         "doc": doc,
         "evaluation": evaluation,
         "venture": {
