@@ -254,3 +254,17 @@ def test_the_share_page_lists_each_link_with_target_expiry_and_status(alice, ven
     assert "Live one" in text and "The live canvas" in text
     assert "Old one" in text and "Version 1" in text
     assert "Gone one" in text and "Expired" in text
+
+
+def test_a_holders_poll_learns_nothing_of_the_founders_own_pdf(
+    alice, venture, stub_renderer, get_pdf
+):
+    from canvas.models import StoredPdf
+
+    get_pdf(client_for(alice), "/ventures/sepsis-dx/canvas.pdf")  # the team's, with comments
+    theirs = StoredPdf.objects.get().key
+    token, _ = make_share_link(venture)
+    response = Client().get(f"/s/{token}/canvas.pdf?pdf={theirs}", headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert theirs not in page  # answered for the link's own PDF, which is not that one
+    assert StoredPdf.objects.exclude(key=theirs).exists()

@@ -101,8 +101,12 @@ def _without_nul(value):
 
 
 def forwards(apps, schema_editor):
-    from canvas.document import parse_document
+    import logging
+
+    from canvas.document import DocumentError, parse_document
     from canvas.evaluator import evaluate
+
+    log = logging.getLogger("canvas.migrations")
 
     Canvas = apps.get_model("canvas", "Canvas")
     CanvasVersion = apps.get_model("canvas", "CanvasVersion")
@@ -115,7 +119,10 @@ def forwards(apps, schema_editor):
     # Saved versions: the document is upgraded once; the evaluation stays as it was made,
     # under rule set 1, and says so.
     for version in CanvasVersion.objects.order_by("pk").iterator(chunk_size=200):
-        version.document = parse_document(_without_nul(version.document)).to_data()
+        try:
+            version.document = parse_document(_without_nul(version.document)).to_data()
+        except DocumentError as exc:  # left as it was rather than stop every upgrade
+            log.warning("version %s kept as it was: %s", version.pk, exc)
         version.ruleset = int(version.evaluation.get("ruleset", 1)) if version.evaluation else 1
         version.save(update_fields=["document", "ruleset"])
     # Current canvases: evaluated again under the current rule set.
@@ -124,7 +131,14 @@ def forwards(apps, schema_editor):
             block: list(model.objects.filter(canvas_id=canvas.pk).order_by("position", "id"))
             for block, model in entry_models.items()
         }
-        result = evaluate(parse_document(_without_nul(_document(canvas, canvas.venture, rows))))
+        try:
+            doc = parse_document(_without_nul(_document(canvas, canvas.venture, rows)))
+        except DocumentError as exc:  # its stored evaluation stays marked rule set 1
+            log.warning("canvas %s not evaluated again: %s", canvas.pk, exc)
+            canvas.ruleset = 1
+            canvas.save(update_fields=["ruleset"])
+            continue
+        result = evaluate(doc)
         canvas.evaluation = result.to_dict()
         canvas.ruleset = result.ruleset
         canvas.score = result.score

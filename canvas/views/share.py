@@ -214,15 +214,20 @@ def shared_pdf(request: HtmxHttpRequest, token: str) -> HttpResponse:
     "Preparing your PDF…" page while the worker makes it."""
     from ..pdf import pdf_filename
     from ..pdf.store import PdfRequest
-    from .exports import paper_of, poll_response, stored_pdf_response
+    from .exports import POLL_KEY, paper_of, poll_response, stored_pdf_response
 
     link = live_share_link(token)
     paper = paper_of(request)
-    if (polled := poll_response(request, link.canvas.venture_id)) is not None:
-        return _holder_headers(polled)
     doc, evaluation, label = _shared_document(link)
     # No review appendix: the team's comments are not for link holders.
     pdf = PdfRequest.make(link.canvas.venture_id, doc, evaluation, label, paper=paper)
+    # The poll answers only for this link's own PDF, never another of the venture's (the
+    # founders' copy with its comments has a key of its own).
+    if (
+        request.GET.get(POLL_KEY) == pdf.key
+        and (polled := poll_response(request, link.canvas.venture_id)) is not None
+    ):
+        return _holder_headers(polled)
     number = link.version.number if link.version_id else None
     filename = pdf_filename(link.canvas.venture.slug, number, paper)
     title = f"{doc.venture.name} — {label}"
