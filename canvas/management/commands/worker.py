@@ -10,10 +10,14 @@ when it exits, always with the same id.
 
 from __future__ import annotations
 
+import os
+
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from canvas.pdf import store
 from canvas.worker import Heartbeat, recover
+
+WORKER_NICE = 10  # Unix nice: below the web's requests, above the render child (19)
 
 
 class Command(DbWorkerCommand):
@@ -23,6 +27,9 @@ class Command(DbWorkerCommand):
     )
 
     def handle(self, *args, **options):
+        # Background work gives way to the web's requests when they share the CPUs (the
+        # render child goes further down, to nice 19).
+        os.nice(WORKER_NICE)
         worker = options["worker_id"]
         recover(worker)
         heartbeat = Heartbeat(worker)
