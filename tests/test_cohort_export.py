@@ -11,38 +11,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.db import transaction
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from canvas import tasks
 from canvas.models import BulkExport, create_venture
-from tests.conftest import client_for
+from tests.conftest import client_for, run_tasks
 
 FAKE_PDF = b"%PDF-1.7 stub\n%%EOF"
 
 
 def run_worker_once() -> int:
-    """Run every task that is ready, as the db_worker command would; return how many."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-    ran = 0
-    while True:
-        with transaction.atomic():  # as the worker does: SELECT ... FOR UPDATE needs one
-            result = DBTaskResult.objects.ready().get_locked()
-            if result is None:
-                return ran
-            result.claim(worker.worker_id)
-        worker.run_task(result)
-        ran += 1
+    """Run every task that is ready, as the worker would; return how many."""
+    return run_tasks()
 
 
 @pytest.fixture(autouse=True)
