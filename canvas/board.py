@@ -618,12 +618,15 @@ def add_slot(
             url += "?" + urlencode({"stage": stage})
         href = reverse("canvas", args=(slug,)) + "?" + urlencode({"add": slot_id[4:]})
         href += f"#{slot_id}"
+    label = label or ADD_LABELS[block]
     return {
         "id": slot_id,
         "block": block,
         "stage": stage,
         "form": open_forms.get(slot_id),
-        "label": label or ADD_LABELS[block],
+        "label": label,
+        # "a partner": the button reads "+ Add" where space is short, and is named in full
+        "what": label.removeprefix("Add "),
         "url": url,
         "href": href,
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,12 @@ def stub_renderer(monkeypatch) -> StubRenderer:
     stub = StubRenderer()
     monkeypatch.setattr(store, "_renderer", stub)
     return stub
+
+
+def visible_text(html: str) -> str:
+    """The page's text with its tags taken out, as a person reads it ("Add a partner" whatever
+    spans carry its words)."""
+    return re.sub(r"<[^>]+>", "", html)
 
 
 def pdf_bytes(response) -> bytes:

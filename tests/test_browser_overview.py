@@ -41,6 +41,12 @@ def test_at_1440_the_four_blocks_and_the_score_are_on_the_first_screen(
     for heading in HEADINGS:
         assert in_first_viewport(page, page.get_by_role("heading", name=heading, exact=True))
     assert in_first_viewport(page, page.locator("#score .score-chip"))
+    # the whole tier: every block's last entry, and the finances and readiness strip
+    for block in ("partners", "vendors", "activities", "resources"):
+        assert in_first_viewport(page, page.locator(f"#{block}-list li.entry").last), block
+    assert in_first_viewport(page, page.locator("#channel-lanes li.entry").last)
+    assert in_first_viewport(page, page.locator("#finances"))
+    assert in_first_viewport(page, page.locator("#readiness"))
     shot(page, "overview-1440")
 
     # Clicking an entry opens it in the panel beside the grid, with the score in view.
