@@ -7,9 +7,8 @@ Twelve people ask at once (within a second, as twelve clicks "at once" come) for
 twelve distinct 200-entry versions, and wait for them all together, while a founder keeps
 saving entries and a monitor keeps asking ``/healthz``:
 - every PDF request answers at once (202, the Preparing page): no web worker renders;
-- no save stalls (every one under a second); how much the PDF work slows the saves (their
-  p95 against the p95 of the same saves without the PDF requests) is printed, not asserted:
-  on these two cores it is about 1.2x on SQLite and up to 3x on PostgreSQL;
+- every save answers within twice the p95 of the same saves without the PDF requests
+  (measured just before and just after them);
 - ``/healthz`` answers 200 in under 200 ms throughout;
 - every PDF is delivered in the end, by the same addresses asked again.
 The worker killed mid-render and a locked database are in test_pdf_faults.py.
@@ -39,7 +38,6 @@ BASELINE_SAVES = 15  # before the PDF requests, and as many after them
 LOADED_SAVES = 24
 DELIVERY_SECONDS = 300  # every PDF is in by then, on the slowest minute of this machine
 HEALTHZ_LIMIT = 0.2
-STALL = 1.0  # s: a save this slow has waited for a render
 STAGGER = 0.08  # s between two of the twelve first requests: all twelve within a second
 POLL = re.compile(r'hx-get="([^"]+)" hx-trigger="every')
 
@@ -218,11 +216,13 @@ def test_twelve_pdfs_at_once_stall_neither_saves_nor_healthz_and_all_arrive(serv
     assert len(delivered) == PDFS
     assert all(content.startswith(b"%PDF-") for content in delivered.values())
     assert len(set(delivered.values())) == PDFS  # twelve different PDFs
-    # No save stalls while the PDFs are made (before the PDF store a save waited for a render
-    # for up to 18 s). How much the PDF work slows saves on this 2-core machine is printed
-    # above, not asserted: in CI rehearsals the saves' p95 under load was 1.2x (SQLite) and
-    # 3x (PostgreSQL, whose server shares the two cores) their p95 without it.
-    stalled = [round(t * 1000, 1) for t in loaded if t > STALL]
-    assert stalled == [], f"saves over {STALL * 1000:.0f} ms: stalled"
+    # Every save within twice its p95 without the PDF requests (before the PDF store a save
+    # waited for a render for up to 18 s). Two things made this hold on two shared cores: the
+    # render child's session at the lowest priority (canvas/pdf/process.py: nice alone does
+    # not count across sessions under autogroup scheduling), and gc.freeze() in wsgi.py (a
+    # full collection scanning the whole app took some 50 ms inside a request).
+    limit = 2 * p95(baseline)
+    slow = [round(t * 1000, 1) for t in loaded if t > limit]
+    assert slow == [], f"saves over {limit * 1000:.1f} ms, twice their p95 without PDF requests"
     assert healthz and {status for status, _ in healthz} == {200}
     assert max(t for _, t in healthz) < HEALTHZ_LIMIT

@@ -7,8 +7,12 @@ from __future__ import annotations
 import io
 import os
 import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -84,3 +88,58 @@ def test_a_child_that_dies_mid_render_is_reported_and_replaced(renderer):
         killer.cancel()
     assert renderer.render(job(), 120).startswith(b"%PDF-")
     assert renderer.pid != pid
+
+
+def test_the_child_renders_in_a_session_of_its_own_at_the_lowest_priority(renderer):
+    """Under autogroup scheduling (Linux), nice counts only within a session: the child takes
+    a session of its own, and gives that session's group the lowest priority too."""
+    renderer.start()
+    pid = renderer.pid
+    deadline = time.monotonic() + 20
+    while os.getsid(pid) != pid and time.monotonic() < deadline:  # the child is starting
+        time.sleep(0.05)
+    assert os.getsid(pid) == pid != os.getsid(0)
+    assert os.getpriority(os.PRIO_PROCESS, pid) == 19
+    group = Path(f"/proc/{pid}/autogroup")
+    if group.exists():  # a kernel with autogroup: e.g. "/autogroup-123 nice 19"
+        deadline = time.monotonic() + 20
+        while "nice 19" not in group.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert group.read_text().strip().endswith("nice 19")
+
+
+WORKER = r"""
+import os, sys, django
+django.setup()
+from datetime import UTC, datetime
+from canvas.pdf.process import RenderProcess
+from tests.conftest import big_document
+renderer = RenderProcess()
+renderer.start()
+print(renderer.pid, flush=True)
+document = big_document(200).to_data()  # 800 entries: a render of several seconds
+renderer.render({"document": document, "generated_at": datetime.now(UTC).isoformat()}, 300)
+print("rendered", flush=True)
+"""
+
+
+def test_a_child_ends_within_seconds_when_its_worker_is_killed_mid_render():
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "canvas.settings"}
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER], cwd=root, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        child = int(worker.stdout.readline())
+        time.sleep(3)  # the child is loading, then rendering
+        assert alive(child) and worker.poll() is None, "the render ended before the test"
+        worker.kill()
+        worker.wait()
+        deadline = time.monotonic() + 3  # it watches its parent every half second
+        while alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(child)
+    finally:
+        worker.kill()
+        worker.wait()
+        worker.stdout.close()

@@ -13,8 +13,9 @@ on its standard output, one line of JSON (``{"ok": true, "size": N}`` followed b
 bytes of the PDF, or ``{"ok": false, "error": "..."}``). The child writes nothing else
 there: its own prints and logs go to standard error, which it shares with the worker.
 
-A child whose worker died (killed mid-render) finishes or abandons the render and exits
-when it finds its pipes closed; ``alarm`` (twice the time limit) ends it if it is stuck.
+The child runs in a session of its own at the lowest priority (``lower_priority``). It exits
+within half a second of its worker's death (``exit_with_parent``, also when the worker is
+killed mid-render), and ``alarm`` (twice the time limit) ends it if it is stuck.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -241,11 +243,43 @@ def serve(jobs: BinaryIO, out: BinaryIO) -> None:
         out.flush()
 
 
+def lower_priority() -> None:
+    """Give way to the web's requests when they share the CPUs.
+
+    ``nice`` alone is not enough on Linux with automatic process grouping (autogroup, on
+    by default in desktop and many server kernels): the scheduler first shares the CPUs
+    fairly between sessions, and only then by nice within one. A worker started in a
+    session of its own (a supervisor, ``setsid``, a systemd unit) would then render with
+    the same weight as all of gunicorn together, however nice. So the child takes a
+    session of its own and sets that session's group to the lowest priority too
+    (``/proc/self/autogroup``, sched(7)); where there is no autogroup, nice does it."""
+    os.setsid()
+    os.nice(NICE)
+    # (no autogroup in this kernel: nice alone counts)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
+        group.write(str(NICE))
+
+
+def exit_with_parent() -> None:
+    """End this process when the worker that started it is gone: in a session of its own,
+    it is not killed with the worker's process group (a killed worker is restarted, with
+    a child of its own)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def main() -> None:
     # The protocol owns the real standard output; anything printed goes to standard error.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    os.nice(NICE)  # a render gives way to the web's requests when they share the CPUs
+    lower_priority()
+    exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the worker, which ends this
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     warm_up()
