@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 
 from ... import document as d
 from ...board import SINGULAR, entry_dom_id
-from ...forms import ENTRY_FORMS, DocumentForm, FinancesForm, HeaderForm, ReadinessForm
+from ...forms import ENTRY_FORMS, DocumentForm
 from .state import State
 
 
@@ -122,79 +122,6 @@ def add_form_context(
         cancel_url=cancel,
         title=f"New {SINGULAR[block]}",
         submit=f"Add {SINGULAR[block]}",
-        conflict=conflict,
-    )
-
-
-def header_form_context(
-    state: State,
-    form: HeaderForm | None = None,
-    *,
-    conflict: Conflict | None = None,
-    submit: str = "Save details",
-) -> FormContext:
-    """The venture's details as a form (the saved values unless ``form`` is given)."""
-    if form is None:
-        form = HeaderForm(
-            initial={**state.doc.venture.model_dump(), "version": state.canvas.venture.version},
-            auto_id="venture-%s",
-        )
-    url = reverse("canvas_header", args=(state.slug,))
-    return FormContext(
-        form=form,
-        action=url,
-        target="#venture",
-        cancel_url=url,
-        title="Venture details",
-        submit=submit,
-        conflict=conflict,
-    )
-
-
-def finances_form_context(
-    state: State,
-    form: FinancesForm | None = None,
-    *,
-    conflict: Conflict | None = None,
-    submit: str = "Save finances",
-) -> FormContext:
-    """The finances as a form (the saved values unless ``form`` is given)."""
-    if form is None:
-        initial = state.doc.finances.model_dump()
-        initial["version"] = state.canvas.finances_version
-        form = FinancesForm(initial=initial, auto_id="finances-%s")
-    url = reverse("canvas_finances", args=(state.slug,))
-    return FormContext(
-        form=form,
-        action=url,
-        target="#finances",
-        cancel_url=url,
-        title="Finances",
-        submit=submit,
-        conflict=conflict,
-    )
-
-
-def readiness_form_context(
-    state: State,
-    form: ReadinessForm | None = None,
-    *,
-    conflict: Conflict | None = None,
-    submit: str = "Save answers",
-) -> FormContext:
-    """The readiness questions as a form (the saved answers unless ``form`` is given)."""
-    if form is None:
-        initial = ReadinessForm.initial_from(state.doc.readiness.model_dump())
-        initial["version"] = state.canvas.readiness_version
-        form = ReadinessForm(initial=initial, auto_id="readiness-%s")
-    url = reverse("canvas_readiness", args=(state.slug,))
-    return FormContext(
-        form=form,
-        action=url,
-        target="#readiness",
-        cancel_url=url,
-        title="Operational readiness",
-        submit=submit,
         conflict=conflict,
     )
 

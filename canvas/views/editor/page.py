@@ -17,10 +17,8 @@ from .form_contexts import (
     add_form_context,
     edit_form_context,
     entry_form,
-    finances_form_context,
-    header_form_context,
-    readiness_form_context,
 )
+from .parts import PARTS, part_form_context
 from .render import page_response
 from .state import State, load_canvas
 
@@ -45,12 +43,8 @@ def canvas_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def _forms_from_query(request: HtmxHttpRequest, state: State) -> dict[str, FormContext]:
     forms: dict[str, FormContext] = {}
     edit, add = request.GET.get("edit", ""), request.GET.get("add", "")
-    if edit == "venture":
-        forms["venture"] = header_form_context(state)
-    elif edit == "finances":
-        forms["finances"] = finances_form_context(state)
-    elif edit == "readiness":
-        forms["readiness"] = readiness_form_context(state)
+    if edit in PARTS:  # the venture's details, finances, readiness
+        forms[edit] = part_form_context(state, edit)
     elif "-" in edit:
         singular, _, pk = edit.partition("-")
         block = next((b for b, s in SINGULAR.items() if s == singular), None)

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ...forms import DocumentForm, FinancesForm, HeaderForm, ReadinessForm
 from ...http import HtmxHttpRequest
 from ...models import Canvas, Venture
-from .form_contexts import (
-    FormContext,
-    changed_meanwhile,
-    finances_form_context,
-    header_form_context,
-    readiness_form_context,
-    reapply,
-)
+from .form_contexts import Conflict, FormContext, changed_meanwhile, reapply
 from .render import fragments_response, page_response, redirect_to
 from .state import State, load_canvas, saved
 
@@ -31,8 +24,12 @@ class Part:
     """A part of the canvas saved as a whole, with its own optimistic-lock version."""
 
     form: type[DocumentForm]
+    doc_field: str  # its place in the canvas document
     version_field: str  # on the venture (header) or the canvas
     on_venture: bool
+    url_name: str  # where its form posts and its Cancel goes
+    title: str  # of its form
+    submit: str  # the form's button
     kind: str  # for messages
     conflict_title: str
     reapply: str
@@ -45,48 +42,81 @@ class Part:
 
 PARTS = {
     "venture": Part(
-        HeaderForm,
-        "version",
-        True,
-        "venture's details",
-        "The venture's details changed meanwhile.",
-        "Re-apply my changes",
+        form=HeaderForm,
+        doc_field="venture",
+        version_field="version",
+        on_venture=True,
+        url_name="canvas_header",
+        title="Venture details",
+        submit="Save details",
+        kind="venture's details",
+        conflict_title="The venture's details changed meanwhile.",
+        reapply="Re-apply my changes",
         # the solution type, market stage and revenue model switch rules and guidance
-        ("score", "findings", "channels-help", "channel-lanes"),
-        "Edited the venture's details",
+        oob=("score", "findings", "channels-help", "channel-lanes"),
+        summary="Edited the venture's details",
     ),
     "finances": Part(
-        FinancesForm,
-        "finances_version",
-        False,
-        "figures",
-        "The finances changed meanwhile.",
-        "Re-apply my changes",
-        ("score", "findings"),
-        "Edited the finances",
+        form=FinancesForm,
+        doc_field="finances",
+        version_field="finances_version",
+        on_venture=False,
+        url_name="canvas_finances",
+        title="Finances",
+        submit="Save finances",
+        kind="figures",
+        conflict_title="The finances changed meanwhile.",
+        reapply="Re-apply my changes",
+        oob=("score", "findings"),
+        summary="Edited the finances",
     ),
     "readiness": Part(
-        ReadinessForm,
-        "readiness_version",
-        False,
-        "answers",
-        "The readiness answers changed meanwhile.",
-        "Re-apply my answers",
-        ("score", "findings"),
-        "Edited the readiness answers",
+        form=ReadinessForm,
+        doc_field="readiness",
+        version_field="readiness_version",
+        on_venture=False,
+        url_name="canvas_readiness",
+        title="Operational readiness",
+        submit="Save answers",
+        kind="answers",
+        conflict_title="The readiness answers changed meanwhile.",
+        reapply="Re-apply my answers",
+        oob=("score", "findings"),
+        summary="Edited the readiness answers",
     ),
 }
-PART_FORMS: dict[str, Callable[..., FormContext]] = {
-    "venture": header_form_context,
-    "finances": finances_form_context,
-    "readiness": readiness_form_context,
-}
+
+
+def part_form_context(
+    state: State,
+    name: str,
+    form: DocumentForm | None = None,
+    *,
+    conflict: Conflict | None = None,
+    submit: str = "",
+) -> FormContext:
+    """The part ``name`` ("venture", "finances" or "readiness") as a form: its saved values
+    and version unless ``form`` is given."""
+    part = PARTS[name]
+    if form is None:
+        initial = part.form.initial_from(getattr(state.doc, part.doc_field).model_dump())
+        initial["version"] = getattr(part.owner(state.canvas), part.version_field)
+        form = part.form(initial=initial, auto_id=f"{name}-%s")
+    url = reverse(part.url_name, args=(state.slug,))
+    return FormContext(
+        form=form,
+        action=url,
+        target=f"#{name}",
+        cancel_url=url,
+        title=part.title,
+        submit=submit or part.submit,
+        conflict=conflict,
+    )
 
 
 def _save_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
     """Validate and save one part with a conditional UPDATE on its version."""
     part = PARTS[name]
-    fc_for = PART_FORMS[name]
     auto_id = f"{name}-%s"
     with transaction.atomic():
         canvas = load_canvas(request.user, slug, write=True, lock=True)
@@ -94,7 +124,7 @@ def _save_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
         owner = part.owner(canvas)
         form = part.form(request.POST, auto_id=auto_id)
         if not form.is_valid():
-            return _part_response(request, state, name, fc_for(state, form), 422)
+            return _part_response(request, state, name, part_form_context(state, name, form), 422)
         fields = form.entry.model_dump()
         version = part.version_field
         updated = (
@@ -106,7 +136,7 @@ def _save_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
             current = getattr(owner, version)
             again = part.form(reapply(request.POST, current), auto_id=auto_id)
             conflict = changed_meanwhile(part.kind, title=part.conflict_title)
-            fc = fc_for(state, again, conflict=conflict, submit=part.reapply)
+            fc = part_form_context(state, name, again, conflict=conflict, submit=part.reapply)
             return _part_response(request, state, name, fc, 409)
         for key, value in fields.items():
             setattr(owner, key, value)
@@ -148,7 +178,7 @@ def header_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     state = State(load_canvas(request.user, slug, write=True))
     if not request.htmx:
         return HttpResponseRedirect(state.page_url("venture", edit="venture"))
-    open_forms = {"venture": header_form_context(state)}
+    open_forms = {"venture": part_form_context(state, "venture")}
     return fragments_response(request, state, "venture", open_forms=open_forms)
 
 
@@ -165,7 +195,9 @@ def _edit_part(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
     state = State(load_canvas(request.user, slug, write=True))
     if not request.htmx:
         return HttpResponseRedirect(state.page_url(name, edit=name))
-    return fragments_response(request, state, name, open_forms={name: PART_FORMS[name](state)})
+    return fragments_response(
+        request, state, name, open_forms={name: part_form_context(state, name)}
+    )
 
 
 @login_required
