@@ -11,8 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from . import document as d
@@ -784,6 +787,15 @@ class StoredPdf(models.Model):
 
     def __str__(self) -> str:
         return f"PDF {self.key[:12]} ({self.status})"
+
+
+@receiver(post_delete, sender=StoredPdf)
+def _delete_stored_file(sender, instance: StoredPdf, **kwargs) -> None:
+    """A stored PDF's file goes with its row, however the row goes (``prune_pdfs``, or its
+    venture deleted), once the deletion is committed."""
+    if instance.file:
+        name = instance.file
+        transaction.on_commit(lambda: default_storage.delete(name))
 
 
 class WorkerHeartbeat(models.Model):

@@ -129,11 +129,14 @@ def stored(venture, number: int, *, status=StoredPdf.DONE, days_old: int = 0) ->
     return row
 
 
-def test_prune_keeps_the_newest_of_each_venture_and_what_is_being_rendered(venture, other_venture):
+def test_prune_keeps_the_newest_of_each_venture_and_what_is_being_rendered(
+    venture, other_venture, django_capture_on_commit_callbacks
+):
     rows = [stored(venture, n) for n in range(5)]
     others = [stored(other_venture, n) for n in range(2)]
     busy = stored(venture, 90, status=StoredPdf.RENDERING, days_old=30)
-    call_command("prune_pdfs", "--keep", "2")
+    with django_capture_on_commit_callbacks(execute=True):  # files go once rows are gone
+        call_command("prune_pdfs", "--keep", "2")
     kept = set(StoredPdf.objects.values_list("pk", flat=True))
     assert kept == {rows[3].pk, rows[4].pk, others[0].pk, others[1].pk, busy.pk}
     for row in rows[:3]:
@@ -184,3 +187,16 @@ def test_the_web_and_the_worker_never_load_weasyprint():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_deleted_venture_takes_its_stored_pdf_files_with_it(
+    venture, other_venture, django_capture_on_commit_callbacks
+):
+    gone = [stored(venture, n) for n in range(2)]
+    kept = stored(other_venture, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        venture.delete()
+    assert not StoredPdf.objects.filter(pk__in=[row.pk for row in gone]).exists()
+    for row in gone:
+        assert not default_storage.exists(row.file)
+    assert default_storage.exists(kept.file)

@@ -317,8 +317,6 @@ def prune(keep: int, *, older_than: datetime | None = None) -> int:
 def _delete(rows) -> int:
     count = 0
     for row in list(rows):
-        if row.file:
-            default_storage.delete(row.file)
-        row.delete()
+        row.delete()  # and its file, once committed (canvas.models._delete_stored_file)
         count += 1
     return count
