@@ -428,6 +428,7 @@ def board_context(
     open_forms = open_forms or {}
     versions = versions or {}
     editable = bool(editable)
+    scored = is_scored(doc)
     slug = slug if editable else None
     base_url = reverse("canvas", args=(slug,)) if slug else ""
     items = {
@@ -529,8 +530,8 @@ def board_context(
             "form": open_forms.get("venture"),
         },
         "score": evaluation.score,
-        "score_class": score_class(evaluation.score) if is_scored(doc) else "unscored",
-        "scored": is_scored(doc),
+        "score_class": score_class(evaluation.score) if scored else "unscored",
+        "scored": scored,
         "first_run": first_run(doc, evaluation, details_saved=versions.get("venture", 2) > 1),
         "counts": {
             "errors": evaluation.errors,

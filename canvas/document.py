@@ -565,6 +565,25 @@ def parse_document(raw: bytes | str | dict[str, Any] | Any) -> CanvasDocument:
         raise DocumentError(problems_from(exc)) from None
 
 
+def empty_document(name: str) -> CanvasDocument:
+    """A canvas with only its venture's name: a new venture's, or the PDF child's warm-up."""
+    return parse_document(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "venture": {
+                "name": name,
+                "solution_type": "healthtech",
+                "market_stage": "beachhead",
+                "revenue_model": "other",
+            },
+            "channels": [],
+            "partners": [],
+            "activities": [],
+            "resources": [],
+        }
+    )
+
+
 def json_schema() -> dict[str, Any]:
     schema = CanvasDocument.model_json_schema()
     # What the parser also accepts: null finances/readiness, currency in any case.

@@ -156,24 +156,6 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def _empty_document(name: str) -> d.CanvasDocument:
-    return d.parse_document(
-        {
-            "schema_version": d.SCHEMA_VERSION,
-            "venture": {
-                "name": name,
-                "solution_type": "healthtech",
-                "market_stage": "beachhead",
-                "revenue_model": "other",
-            },
-            "channels": [],
-            "partners": [],
-            "activities": [],
-            "resources": [],
-        }
-    )
-
-
 def create_invited_account(invitation: Invitation, password: str):
     """The new account for the invited address, or None when one was created meanwhile."""
     User = get_user_model()
@@ -214,7 +196,7 @@ def accept_invitation(invitation: Invitation, user) -> Venture:
             name = one_line(invitation.new_venture_name) or "New venture"
             venture = create_venture(
                 _unique_slug(name),
-                _empty_document(name),
+                d.empty_document(name),
                 cohort=invitation.cohort,
                 author=user,
                 source=None,

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -60,11 +61,13 @@ def test_the_key_changes_with_the_design(sepsis_doc, monkeypatch):
 
 
 def test_the_design_covers_the_template_the_css_and_the_layout_code():
-    covered = {str(path) for pattern in store.DESIGN_FILES for path in store.ROOT.glob(pattern)}
+    covered = {
+        str(path) for pattern in store.DESIGN_FILES for path in settings.BASE_DIR.glob(pattern)
+    }
     for name in ("templates/canvas/pdf/canvas.html", "static/css/pdf.css"):
-        assert str(store.ROOT / name) in covered
+        assert str(settings.BASE_DIR / name) in covered
     for name in ("layout.py", "report.py", "render.py"):
-        assert str(store.ROOT / "canvas" / "pdf" / name) in covered
+        assert str(settings.BASE_DIR / "canvas" / "pdf" / name) in covered
 
 
 def test_a_key_is_claimed_and_rendered_once(db, sepsis_doc, stub_renderer):
@@ -179,7 +182,7 @@ def test_the_web_and_the_worker_never_load_weasyprint():
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
-        cwd=store.ROOT,
+        cwd=settings.BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "canvas.settings"},
         capture_output=True,
         text=True,

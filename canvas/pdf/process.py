@@ -203,25 +203,12 @@ def warm_up() -> None:
     """Render an empty canvas once, before the first job, while the worker waits for work:
     WeasyPrint, the fonts, the template and the glyph widths are loaded then, not in the
     first person's render. A failure here is left for the first job to report."""
-    from canvas.document import parse_document
+    from canvas.document import empty_document
 
     from . import render_canvas_pdf
 
-    empty = {
-        "schema_version": 2,
-        "venture": {
-            "name": "Warm-up",
-            "solution_type": "healthtech",
-            "market_stage": "beachhead",
-            "revenue_model": "other",
-        },
-        "channels": [],
-        "partners": [],
-        "activities": [],
-        "resources": [],
-    }
     try:
-        render_canvas_pdf(parse_document(empty))
+        render_canvas_pdf(empty_document("Warm-up"))
     except Exception:
         log.warning("the render child's warm-up failed", exc_info=True)
 

@@ -23,7 +23,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +35,6 @@ from django.utils import timezone
 from .errors import PdfError, PdfTimeout
 
 log = logging.getLogger("canvas.pdf")
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 MAX_ATTEMPTS = 3  # renders a key gets when its worker keeps dying under it
 
@@ -65,8 +63,8 @@ def design_version() -> str:
 
     digest = hashlib.sha256(f"weasyprint {version('weasyprint')}\n".encode())
     for pattern in DESIGN_FILES:
-        for path in sorted(ROOT.glob(pattern)):
-            digest.update(f"{path.relative_to(ROOT)}\n".encode())
+        for path in sorted(settings.BASE_DIR.glob(pattern)):
+            digest.update(f"{path.relative_to(settings.BASE_DIR)}\n".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
