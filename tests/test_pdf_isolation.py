@@ -7,12 +7,8 @@ Twelve people ask at once (within a second, as twelve clicks "at once" come) for
 twelve distinct 200-entry versions, and wait for them all together, while a founder keeps
 saving entries and a monitor keeps asking ``/healthz``:
 - every PDF request answers at once (202, the Preparing page): no web worker renders;
-- the saves' p95 stays within twice their p95 without the PDF requests (measured just
-  before and just after them), and no save takes over four times that p95 (a stall). The
-  saves over twice it are counted and printed: issue 16 asks that there be none, which
-  holds on most runs of this shared 2-core machine but not all (one save at 2.1x in a CI
-  run on PostgreSQL), while its own noise makes a save without any PDF work reach 2.2x
-  its p95 now and then;
+- every save answers within twice the saves' p95 without the PDF requests (measured just
+  before and just after them);
 - ``/healthz`` answers 200 in under 200 ms throughout;
 - every PDF is delivered in the end, by the same addresses asked again.
 The worker killed mid-render and a locked database are in test_pdf_faults.py.
@@ -146,10 +142,15 @@ def test_twelve_pdfs_at_once_stall_neither_saves_nor_healthz_and_all_arrive(serv
     delivered: dict[int, bytes] = {}
     problems: list[str] = []
 
-    def monitor() -> None:
-        import httpx
+    # Every person's HTTP client is made before the clock starts: making one (its TLS
+    # context) is the test's own work, not the app's, and would hold this process's GIL.
+    import httpx
 
-        with httpx.Client(base_url=server.url, timeout=30) as http:
+    watcher = httpx.Client(base_url=server.url, timeout=30)
+    readers = [client(server, 1) for _ in versions]
+
+    def monitor() -> None:
+        with watcher as http:
             while not stop.is_set():
                 started = time.perf_counter()
                 response = http.get("/healthz")
@@ -162,7 +163,7 @@ def test_twelve_pdfs_at_once_stall_neither_saves_nor_healthz_and_all_arrive(serv
         url = f"/ventures/load-02/canvas.pdf?version={number}"
         deadline = time.monotonic() + DELIVERY_SECONDS
         time.sleep(index * STAGGER)
-        with client(server, 1) as http:
+        with readers[index] as http:
             started = time.perf_counter()
             response = http.get(url)
             first[number] = (response.status_code, time.perf_counter() - started)
@@ -203,15 +204,13 @@ def test_twelve_pdfs_at_once_stall_neither_saves_nor_healthz_and_all_arrive(serv
     # the saves without PDF requests: just before them and just after (the machine's
     # speed drifts from minute to minute; both sides of the load phase count)
     baseline += [saver.save() for _ in range(BASELINE_SAVES)]
-    ratio = p95(loaded) / p95(baseline)
 
     print(
         f"\nsaves without PDF requests: p95 {p95(baseline) * 1000:.1f} ms "
         f"(median {statistics.median(baseline) * 1000:.1f} ms); with them: "
         f"p95 {p95(loaded) * 1000:.1f} ms, max {max(loaded) * 1000:.1f} ms, "
         f"median {statistics.median(loaded) * 1000:.1f} ms over {len(loaded)} "
-        f"(p95 {ratio:.2f}x the p95 without them; "
-        f"{sum(t > 2 * p95(baseline) for t in loaded)} over twice it)\n"
+        f"(the slowest {max(loaded) / p95(baseline):.2f}x the p95 without them)\n"
         f"first answers to the PDF requests: max {max(t for _, t in first.values()) * 1000:.0f}"
         " ms; "
         f"/healthz: max {max(t for _, t in healthz) * 1000:.1f} ms over {len(healthz)} answers"
@@ -221,15 +220,13 @@ def test_twelve_pdfs_at_once_stall_neither_saves_nor_healthz_and_all_arrive(serv
     assert len(delivered) == PDFS
     assert all(content.startswith(b"%PDF-") for content in delivered.values())
     assert len(set(delivered.values())) == PDFS  # twelve different PDFs
-    # The saves barely notice the PDF work (before the PDF store a save waited for a render
-    # for up to 18 s). Two things brought the saves' slowdown from up to 3x down to about
-    # 1-1.5x on two shared cores: the render child's session at the lowest priority
-    # (canvas/pdf/process.py: nice alone does not count across sessions under autogroup
-    # scheduling), and gc.freeze() in wsgi.py (a full collection scanning the whole app took
-    # some 50 ms inside a request).
-    assert ratio <= 2, f"the saves' p95 under the PDF load is {ratio:.2f}x their p95 without"
-    stall = 4 * p95(baseline)
-    stalled = [round(t * 1000, 1) for t in loaded if t > stall]
-    assert stalled == [], f"saves over {stall * 1000:.1f} ms, four times their p95: stalled"
+    # Every save answers within twice the saves' p95 without the PDF requests (issue 16):
+    # the render child takes the CPUs only when nothing else wants them (SCHED_IDLE, in a
+    # session of its own at the lowest priority: canvas/pdf/process.py), and gc.freeze() in
+    # wsgi.py spares each request a full collection over the whole app. Before the PDF store
+    # a save waited for a render for up to 18 s.
+    bound = 2 * p95(baseline)
+    slow = [round(t * 1000, 1) for t in loaded if t > bound]
+    assert slow == [], f"saves over {bound * 1000:.1f} ms, twice their p95 without PDF requests"
     assert healthz and {status for status, _ in healthz} == {200}
     assert max(t for _, t in healthz) < HEALTHZ_LIMIT

@@ -92,7 +92,8 @@ def test_a_child_that_dies_mid_render_is_reported_and_replaced(renderer):
 
 def test_the_child_renders_in_a_session_of_its_own_at_the_lowest_priority(renderer):
     """Under autogroup scheduling (Linux), nice counts only within a session: the child takes
-    a session of its own, and gives that session's group the lowest priority too."""
+    a session of its own, and gives that session's group the lowest priority too; on Linux
+    it also takes the SCHED_IDLE policy."""
     renderer.start()
     pid = renderer.pid
     deadline = time.monotonic() + 20
@@ -106,6 +107,11 @@ def test_the_child_renders_in_a_session_of_its_own_at_the_lowest_priority(render
         while "nice 19" not in group.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert group.read_text().strip().endswith("nice 19")
+    if hasattr(os, "SCHED_IDLE"):  # Linux: it runs only on a CPU that nothing else wants
+        deadline = time.monotonic() + 20
+        while os.sched_getscheduler(pid) != os.SCHED_IDLE and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert os.sched_getscheduler(pid) == os.SCHED_IDLE
 
 
 WORKER = r"""

@@ -239,9 +239,17 @@ def lower_priority() -> None:
     session of its own (a supervisor, ``setsid``, a systemd unit) would then render with
     the same weight as all of gunicorn together, however nice. So the child takes a
     session of its own and sets that session's group to the lowest priority too
-    (``/proc/self/autogroup``, sched(7)); where there is no autogroup, nice does it."""
+    (``/proc/self/autogroup``, sched(7)); where there is no autogroup, nice does it.
+
+    On Linux the child also takes the ``SCHED_IDLE`` policy (sched(7)): it runs only on a
+    CPU that nothing else wants. Under nice 19 alone, a request woken on the CPU the
+    render holds waited for its turn there; with ``SCHED_IDLE`` the scheduler counts that
+    CPU as free and the request takes it at once."""
     os.setsid()
     os.nice(NICE)
+    if hasattr(os, "SCHED_IDLE"):  # Linux; a process may always lower its own policy
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     # (no autogroup in this kernel: nice alone counts)
     with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
         group.write(str(NICE))
