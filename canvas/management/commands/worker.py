@@ -28,7 +28,7 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, **options):
         # Background work gives way to the web's requests when they share the CPUs (the
-        # render child goes further down, to nice 19).
+        # render child goes further down, to nice 19 and SCHED_IDLE).
         os.nice(WORKER_NICE)
         worker = options["worker_id"]
         recover(worker)
