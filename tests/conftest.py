@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,15 @@ PASSWORD = "a-long-test-password-42"
 
 def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def wait_for(condition, seconds: float, what: str, *, every: float = 0.2) -> None:
+    """Wait until ``condition()`` holds, asking every ``every`` seconds; fail with ``what``
+    once ``seconds`` have passed without it."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} in {seconds:g} s"
+        time.sleep(every)
 
 
 def run_tasks() -> int:

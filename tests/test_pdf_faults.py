@@ -28,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from liveserver import LiveServer, on_postgres  # noqa: E402
 
+from tests.conftest import wait_for  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_SECONDS = float(os.environ.get("FAULT_LOCK_SECONDS", "5"))
 BUSY_TIMEOUT = int(os.environ.get("FAULT_BUSY_TIMEOUT", "2"))
@@ -87,13 +89,6 @@ def heartbeat_age(server: LiveServer) -> float | None:
     text = httpx.get(server.url + "/healthz", timeout=30).text
     match = re.search(r"last heartbeat (\d+) s ago", text)
     return float(match.group(1)) if match else None
-
-
-def wait_for(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} in {seconds:g} s"
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

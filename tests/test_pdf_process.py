@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from canvas.pdf import PdfError, PdfTimeout
 from canvas.pdf.process import RenderProcess
-from tests.conftest import big_document, load_fixture
+from tests.conftest import big_document, load_fixture, wait_for
 
 
 def job(document: dict | None = None, **changes) -> dict:
@@ -96,22 +96,25 @@ def test_the_child_renders_in_a_session_of_its_own_at_the_lowest_priority(render
     it also takes the SCHED_IDLE policy."""
     renderer.start()
     pid = renderer.pid
-    deadline = time.monotonic() + 20
-    while os.getsid(pid) != pid and time.monotonic() < deadline:  # the child is starting
-        time.sleep(0.05)
+    # the child is starting
+    wait_for(lambda: os.getsid(pid) == pid, 20, "no session of its own", every=0.05)
     assert os.getsid(pid) == pid != os.getsid(0)
     assert os.getpriority(os.PRIO_PROCESS, pid) == 19
     group = Path(f"/proc/{pid}/autogroup")
     if group.exists():  # a kernel with autogroup: e.g. "/autogroup-123 nice 19"
-        deadline = time.monotonic() + 20
-        while "nice 19" not in group.read_text() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert group.read_text().strip().endswith("nice 19")
+        wait_for(
+            lambda: group.read_text().strip().endswith("nice 19"),
+            20,
+            "its session's group is not at nice 19",
+            every=0.05,
+        )
     if hasattr(os, "SCHED_IDLE"):  # Linux: it runs only on a CPU that nothing else wants
-        deadline = time.monotonic() + 20
-        while os.sched_getscheduler(pid) != os.SCHED_IDLE and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+        wait_for(
+            lambda: os.sched_getscheduler(pid) == os.SCHED_IDLE,
+            20,
+            "it did not take SCHED_IDLE",
+            every=0.05,
+        )
 
 
 WORKER = r"""
@@ -141,10 +144,8 @@ def test_a_child_ends_within_seconds_when_its_worker_is_killed_mid_render():
         assert alive(child) and worker.poll() is None, "the render ended before the test"
         worker.kill()
         worker.wait()
-        deadline = time.monotonic() + 3  # it watches its parent every half second
-        while alive(child) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not alive(child)
+        # it watches its parent every half second
+        wait_for(lambda: not alive(child), 3, "the child outlived its worker", every=0.05)
     finally:
         worker.kill()
         worker.wait()
